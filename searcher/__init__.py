@@ -1,0 +1,1 @@
+"""searcher: full-text search for news archives, on Whoosh."""

@@ -1,0 +1,89 @@
+"""The ``Article``: the one record every source produces and the index stores.
+
+Sources fill in what they find; ``finish()`` derives the stable id and content hash so that
+every source gets identity the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Optional, Tuple
+
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article.
+
+    ``date`` is timezone-aware UTC or ``None``. ``path`` is the file it came from and
+    ``position`` its place in that file (0 for one-article files). ``date_problem`` holds a
+    human-readable reason when the source had a date that could not be used (an impossible
+    date is reported, never guessed).
+    """
+
+    title: str
+    body: str
+    date: Optional[datetime] = None
+    source: str = ""
+    url: str = ""
+    author: str = ""
+    keywords: Tuple[str, ...] = ()
+    path: str = ""
+    position: int = 0
+    id: str = ""
+    content_hash: str = ""
+    date_problem: str = ""
+
+    def finish(self) -> "Article":
+        """Return a copy with ``id`` and ``content_hash`` filled in (kept if already set)."""
+        return replace(
+            self,
+            id=self.id or make_id(url=self.url, path=self.path, position=self.position),
+            content_hash=self.content_hash or content_hash(self.body),
+        )
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something a source could not use inside an otherwise readable file (a broken line)."""
+
+    path: str
+    reason: str
+    position: Optional[int] = None
+
+    def __str__(self) -> str:
+        where = self.path if self.position is None else f"{self.path}:{self.position}"
+        return f"{where}: {self.reason}"
+
+
+def normalise_text(text: str) -> str:
+    """Unicode NFC, whitespace folded to single spaces, stripped: the form that is hashed."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def content_hash(body: str) -> str:
+    """A short stable hash of the normalised body, used to find exact duplicates."""
+    digest = hashlib.blake2b(normalise_text(body).casefold().encode("utf-8"), digest_size=12)
+    return digest.hexdigest()
+
+
+def normalise_url(url: str) -> str:
+    """The url without scheme, ``www.``, fragment or trailing slash, so that trivially
+    different spellings of one address give one id."""
+    url = url.strip()
+    url = re.sub(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", "", url)
+    url = re.sub(r"^www\.", "", url, flags=re.IGNORECASE)
+    url = url.split("#", 1)[0].rstrip("/")
+    host, sep, rest = url.partition("/")
+    return host.lower() + sep + rest
+
+
+def make_id(*, url: str, path: str, position: int) -> str:
+    """A stable article id: from the url when there is one, else from path and position."""
+    key = "url:" + normalise_url(url) if url.strip() else f"path:{path}#{position}"
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()

@@ -1,0 +1,44 @@
+"""One exception family for everything a user can cause.
+
+Every message is a single line that names the problem and, where there is one, the fix.
+The CLI turns any ``SearcherError`` into that line and a non-zero exit code; library callers
+catch ``SearcherError`` (or a child) and never see a Whoosh exception.
+"""
+
+from __future__ import annotations
+
+
+class SearcherError(Exception):
+    """Base class: something the user can fix, described in one line."""
+
+
+class IndexNotFound(SearcherError):
+    """The index folder does not exist or holds no index."""
+
+
+class IndexVersionMismatch(SearcherError):
+    """The index was written with another schema version."""
+
+
+class IndexLocked(SearcherError):
+    """Another process is writing to the index."""
+
+
+class IndexCorrupt(SearcherError):
+    """The index exists but cannot be read."""
+
+
+class QuerySyntaxError(SearcherError):
+    """The query text cannot be parsed; the message says what and where."""
+
+
+class QueryTimeout(SearcherError):
+    """The query took longer than the allowed time."""
+
+
+class SourceError(SearcherError):
+    """A file cannot be read as news articles; raised per file, never for a whole run."""
+
+
+class DateError(ValueError):
+    """A date string is recognisable but impossible (for example 2023-02-30)."""

@@ -1,0 +1,182 @@
+"""The Whoosh schema, its analyzers and the schema version.
+
+One analyzer serves indexing, query parsing and highlighting, so a word is turned into the
+same term everywhere: a stemmed, lower-cased token with stopwords removed (positions are
+renumbered over stopwords so that "bank of england" matches the phrase "bank england").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, Iterator, List, NamedTuple
+
+from whoosh import fields
+from whoosh.analysis import Token, Tokenizer
+from whoosh.analysis import STOP_WORDS
+from whoosh.lang.porter import stem as _porter_stem
+
+#: Bump when a change to fields or analysis makes old indexes answer differently.
+SCHEMA_VERSION = 1
+
+# Words: letters/digits, joined by inner dots or apostrophes ("u.s", "don't", "3.5").
+_WORD = re.compile(r"\w+(?:[.'’]\w+)*", re.UNICODE)
+STOPWORDS = frozenset(STOP_WORDS)
+
+
+class NewsTokenizer(Tokenizer):
+    """Regex tokenizer, lower-casing, stopword removal and Porter stemming in one pass.
+
+    Doing the four stages of Whoosh's ``StemmingAnalyzer`` in one generator avoids three
+    generator layers per token; the stem cache is a plain dict shared by every call.
+    """
+
+    def __init__(self, stem: bool = True, stoplist: frozenset = STOPWORDS) -> None:
+        self.stem = stem
+        self.stoplist = stoplist
+        self._cache: Dict[str, str] = {}
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            type(other) is type(self)
+            and other.stem == self.stem  # type: ignore[attr-defined]
+            and other.stoplist == self.stoplist  # type: ignore[attr-defined]
+        )
+
+    def __getstate__(self) -> Dict[str, Any]:
+        return {"stem": self.stem, "stoplist": self.stoplist}
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        self.__init__(**state)  # type: ignore[misc]
+
+    def __call__(  # type: ignore[override]
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            t.original = t.text = value
+            t.boost = 1.0
+            t.stopped = False
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar = start_char
+                t.endchar = start_char + len(value)
+            yield t
+            return
+        stoplist = self.stoplist
+        cache = self._cache
+        do_stem = self.stem
+        pos = start_pos - 1
+        for match in _WORD.finditer(value):
+            word = match.group(0).lower()
+            if "'" in word or "’" in word:
+                word = word.replace("’", "'")
+                if word.endswith("'s"):
+                    word = word[:-2]
+            stopped = word in stoplist
+            if stopped and removestops:
+                continue
+            if not stopped:
+                pos += 1
+            if do_stem:
+                term = cache.get(word)
+                if term is None:
+                    # Abbreviations such as "u.s" keep their dots and are not stemmed.
+                    term = word if "." in word else _porter_stem(word)
+                    cache[word] = term
+                    if len(cache) > 200_000:
+                        cache.clear()
+            else:
+                term = word
+            t.text = term
+            t.boost = 1.0
+            t.stopped = stopped
+            if keeporiginal:
+                t.original = match.group(0)
+            if positions:
+                t.pos = max(pos, start_pos)
+            if chars:
+                t.startchar = start_char + match.start()
+                t.endchar = start_char + match.end()
+            yield t
+
+
+ANALYZER = NewsTokenizer()
+PLAIN_ANALYZER = NewsTokenizer(stem=False, stoplist=frozenset())
+
+
+class Span(NamedTuple):
+    """One analysed token: its index term, character span in the text and position."""
+
+    term: str
+    start: int
+    end: int
+    pos: int
+
+
+def analyze(text: str) -> List[Span]:
+    """Tokens of ``text`` exactly as the body and title fields index them, with offsets."""
+    return [
+        Span(t.text, t.startchar, t.endchar, t.pos)
+        for t in ANALYZER(text, positions=True, chars=True)
+    ]
+
+
+def terms(text: str) -> List[str]:
+    """The index terms of ``text`` (stemmed, stopwords removed), in order."""
+    return [t.text for t in ANALYZER(text)]
+
+
+#: Field names the query language lets users scope to, mapped to index fields.
+SCOPES = {
+    "title": "title",
+    "body": "body",
+    "text": "body",
+    "source": "source",
+    "author": "author",
+    "keyword": "keywords",
+    "keywords": "keywords",
+    "url": "url",
+    "date": "date",
+}
+
+#: Fields searched when a word has no scope, with their BM25F weights.
+DEFAULT_FIELDS = {"title": 2.5, "body": 1.0, "keywords": 1.5}
+
+KIND_ARTICLE = "article"
+KIND_FILE = "file"
+
+
+def make_schema() -> fields.Schema:
+    """The schema of every searcher index.
+
+    Besides articles, an index holds one small "file" document per source file whose
+    articles are all committed (``kind=file``, ``filesig``): that is how a re-run knows what
+    it can skip, and why a run killed half way through a file re-reads that file.
+    """
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        kind=fields.ID(),
+        title=fields.TEXT(analyzer=ANALYZER, stored=True, field_boost=DEFAULT_FIELDS["title"]),
+        body=fields.TEXT(analyzer=ANALYZER, stored=True),
+        date=fields.DATETIME(stored=True, sortable=True),
+        source=fields.TEXT(analyzer=PLAIN_ANALYZER, stored=True),
+        source_key=fields.ID(sortable=True),
+        url=fields.TEXT(analyzer=PLAIN_ANALYZER, stored=True, phrase=True),
+        author=fields.TEXT(analyzer=PLAIN_ANALYZER, stored=True),
+        keywords=fields.KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
+        path=fields.ID(stored=True),
+        position=fields.STORED(),
+        hash=fields.ID(stored=True),
+        filesig=fields.ID(stored=True),
+    )
