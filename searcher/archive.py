@@ -1,0 +1,458 @@
+"""The ``Archive``: one searchable news archive on disk.
+
+The only module that opens Whoosh indexes, writers and searchers, and the place where Whoosh
+exceptions become ``SearcherError`` messages that name the fix. Writes take the index lock
+(waiting up to ``wait`` seconds) and commit in batches, so a killed run loses at most the
+batch in progress and never what was committed before.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+import time
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Union
+
+from whoosh import index as whoosh_index
+from whoosh.collectors import TimeLimit, TimeLimitCollector
+from whoosh.searching import Searcher
+from whoosh.writing import SegmentWriter
+
+from searcher.article import Article, Problem
+from searcher.errors import (
+    IndexCorrupt,
+    IndexNotFound,
+    IndexVersionMismatch,
+    QueryTimeout,
+    SearcherError,
+)
+from searcher.indexing import FileResult, Indexer, ProgressFn, read_one, walk
+from searcher.locking import WriteLock
+from searcher.results import Hit, IndexReport, Results, Stats
+from searcher.schema import KIND_ARTICLE, KIND_FILE, SCHEMA_VERSION, make_schema
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+#: Where ``searcher`` keeps its index when none is named.
+DEFAULT_INDEX = Path("indexes") / "default"
+_META = "searcher.json"
+SORTS = ("relevance", "newest", "oldest")
+
+
+def _utc(value: Optional[datetime]) -> Optional[datetime]:
+    if value is None:
+        return None
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def _article(fields: Mapping[str, Any]) -> Article:
+    """An ``Article`` from a document's stored fields."""
+    keywords = tuple(k for k in str(fields.get("keywords") or "").split(",") if k)
+    return Article(
+        id=str(fields.get("id", "")),
+        title=str(fields.get("title", "")),
+        body=str(fields.get("body", "")),
+        date=_utc(fields.get("date")),
+        source=str(fields.get("source", "")),
+        url=str(fields.get("url", "")),
+        author=str(fields.get("author", "")),
+        keywords=keywords,
+        path=str(fields.get("path", "")),
+        position=int(fields.get("position") or 0),
+        content_hash=str(fields.get("hash", "")),
+    )
+
+
+class Archive:
+    """A news archive backed by a Whoosh index in one folder.
+
+    Use it as a context manager::
+
+        with Archive.open("indexes/news", create=True) as archive:
+            report = archive.index_paths(["corpus/"])
+            for hit in archive.search('"north korea" missile', since="2023-08"):
+                print(hit.title)
+    """
+
+    def __init__(self, path: Path, ix: whoosh_index.Index) -> None:
+        self.path = path
+        self._ix = ix
+        self._searcher: Optional[Searcher] = None
+
+    # -- opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: PathLike = DEFAULT_INDEX, *, create: bool = False) -> "Archive":
+        """Open the archive in ``path``; with ``create``, make it when it does not exist.
+
+        Raises ``IndexNotFound`` (no index there), ``IndexVersionMismatch`` (made by another
+        schema version) or ``IndexCorrupt`` (unreadable).
+        """
+        folder = Path(path)
+        if folder.exists() and not folder.is_dir():
+            raise IndexNotFound(f"'{folder}' is a file, not an index folder; name a folder with --index")
+        has_index = folder.is_dir() and whoosh_index.exists_in(str(folder))
+        if not has_index:
+            if not create:
+                raise IndexNotFound(f"no index at '{folder}'; run `searcher index PATH --index {folder}` first")
+            if folder.is_dir() and any(folder.iterdir()) and not (folder / _META).exists():
+                raise IndexNotFound(
+                    f"'{folder}' is not empty and holds no searcher index; name an empty or new folder with --index"
+                )
+            return cls._create(folder)
+        cls._check_meta(folder)
+        try:
+            ix = whoosh_index.open_dir(str(folder))
+        except Exception as exc:
+            raise IndexCorrupt(
+                f"index '{folder}' cannot be read ({type(exc).__name__}); run `searcher check --index {folder}`"
+            ) from exc
+        return cls(folder, ix)
+
+    @classmethod
+    def _create(cls, folder: Path) -> "Archive":
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            ix = whoosh_index.create_in(str(folder), make_schema())
+            (folder / _META).write_text(
+                json.dumps({"schema_version": SCHEMA_VERSION, "created": time.time()}), encoding="utf-8"
+            )
+        except OSError as exc:
+            raise SearcherError(f"cannot create an index in '{folder}': {exc.strerror or exc}") from exc
+        return cls(folder, ix)
+
+    @staticmethod
+    def _check_meta(folder: Path) -> None:
+        try:
+            meta = json.loads((folder / _META).read_text(encoding="utf-8"))
+            version = int(meta["schema_version"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise IndexVersionMismatch(
+                f"index '{folder}' was not made by this searcher; run `searcher index --rebuild --index {folder} PATH`"
+            ) from exc
+        if version != SCHEMA_VERSION:
+            age = "an older" if version < SCHEMA_VERSION else "a newer"
+            raise IndexVersionMismatch(
+                f"index '{folder}' was made by {age} searcher (schema {version}, this is {SCHEMA_VERSION}); "
+                f"run `searcher index --rebuild --index {folder} PATH`"
+            )
+
+    def close(self) -> None:
+        """Release the searcher and the index's files."""
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+        self._ix.close()
+
+    def __enter__(self) -> "Archive":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _search_view(self) -> Searcher:
+        """A searcher over the latest commit, reused while the index is unchanged."""
+        if self._searcher is None:
+            self._searcher = self._ix.searcher()
+        elif not self._searcher.up_to_date():
+            self._searcher = self._searcher.refresh()
+        return self._searcher
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def _writing(self, *, wait: float, work: "Any") -> IndexReport:
+        """Run ``work(indexer)`` under the write lock; commit on success, keep what was
+        committed on failure."""
+        report = IndexReport()
+        started = time.monotonic()
+        lock = WriteLock(self._ix, self.path, wait=wait)
+        indexer: Optional[Indexer] = None
+        try:
+            indexer = Indexer(
+                new_writer=lambda: SegmentWriter(self._ix, _lk=False, limitmb=256),
+                new_searcher=self._ix.searcher,
+                report=report,
+            )
+            work(indexer)
+            indexer.commit()
+        except BaseException:
+            if indexer is not None:
+                indexer.cancel()
+            raise
+        finally:
+            if indexer is not None:
+                indexer.close()
+            lock.release()
+            report.seconds = time.monotonic() - started
+        return report
+
+    def index_paths(
+        self,
+        paths: Iterable[PathLike],
+        *,
+        format: str = "auto",
+        mapping: Optional[Mapping[str, str]] = None,
+        prune: bool = False,
+        wait: float = 0.0,
+        on_progress: Optional[ProgressFn] = None,
+    ) -> IndexReport:
+        """Index every news file under ``paths`` (files or folders) incrementally.
+
+        Unchanged files are skipped; changed files are re-read; with ``prune``, articles
+        whose files no longer exist are removed. ``on_progress(done, total, path)`` is called
+        as files are handled. Problems with single files are in the report, not raised.
+        """
+        mapping = dict(mapping or {})
+        path_list = [Path(p) for p in paths]
+
+        def work(indexer: Indexer) -> None:
+            todo: List[tuple] = []
+            listed = 0
+            for item in walk(path_list):
+                if isinstance(item, Problem):
+                    indexer.report.files_failed += 1
+                    indexer.report.failures.append(item)
+                    continue
+                listed += 1
+                if on_progress is not None and listed % 500 == 0:
+                    on_progress(0, None, item[0])
+                if not indexer.skip_unchanged(*item):
+                    todo.append(item)
+            total = len(todo)
+            for done, result in enumerate(_read_all(todo, format, mapping), start=1):
+                indexer.add_file(result)
+                if on_progress is not None:
+                    on_progress(done, total, result.path)
+            if prune:
+                indexer.prune(lambda p: os.path.exists(p))
+
+        return self._writing(wait=wait, work=work)
+
+    def add(self, articles: Iterable[Article], *, wait: float = 0.0) -> IndexReport:
+        """Add (or replace, by id) articles that come from no file; keywords are extracted
+        for those that have none."""
+        from dataclasses import replace
+
+        from searcher.keywords import extract_keywords
+
+        def prepared() -> Iterator[Article]:
+            for a in articles:
+                yield a if a.keywords else replace(a, keywords=tuple(extract_keywords(a.title, a.body)))
+
+        return self._writing(wait=wait, work=lambda indexer: indexer.add_articles(prepared()))
+
+    def delete(self, ids: Iterable[str], *, wait: float = 0.0) -> IndexReport:
+        """Delete articles by id."""
+
+        def work(indexer: Indexer) -> None:
+            for article_id in ids:
+                indexer.report.removed += indexer.writer.delete_by_term("id", article_id)
+
+        return self._writing(wait=wait, work=work)
+
+    @classmethod
+    def rebuild(cls, path: PathLike = DEFAULT_INDEX, *, wait: float = 0.0) -> "Archive":
+        """Empty the archive at ``path`` (or make it) and return it open.
+
+        Takes the write lock of the old index first, so a rebuild never pulls an index away
+        from under a running writer.
+        """
+        folder = Path(path)
+        if folder.is_dir() and whoosh_index.exists_in(str(folder)):
+            try:
+                old = whoosh_index.open_dir(str(folder))
+            except Exception:
+                old = None
+            if old is not None:
+                lock = WriteLock(old, folder, wait=wait)
+                lock.release()
+                old.close()
+            for child in folder.iterdir():
+                if child.is_dir():
+                    shutil.rmtree(child)
+                else:
+                    child.unlink()
+        elif folder.is_dir() and any(folder.iterdir()) and not (folder / _META).exists():
+            raise IndexNotFound(f"'{folder}' is not empty and holds no searcher index; refusing to empty it")
+        return cls.open(folder, create=True)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def get(self, article_id: str) -> Optional[Article]:
+        """The article with this id, or None."""
+        fields = self._search_view().document(id=article_id)
+        return _article(fields) if fields else None
+
+    def __len__(self) -> int:
+        return self._search_view().doc_frequency("kind", KIND_ARTICLE)
+
+    def export(self) -> Iterator[Article]:
+        """Every article, streamed in index order."""
+        searcher = self._search_view()
+        for _, fields in searcher.reader().iter_docs():
+            if "id" in fields:
+                yield _article(fields)
+
+    def stats(self, *, top: int = 10) -> Stats:
+        """Counts, date span, articles per year, top sources and the size on disk."""
+        searcher = self._search_view()
+        reader = searcher.reader()
+        years: Counter = Counter()
+        first = last = None
+        undated = 0
+        articles = searcher.doc_frequency("kind", KIND_ARTICLE)
+        files = searcher.doc_frequency("kind", KIND_FILE)
+        is_article = set(searcher.docs_for_query(_kind_query(KIND_ARTICLE)))
+        dates = reader.column_reader("date") if reader.has_column("date") else None
+        sources = reader.column_reader("source_key") if reader.has_column("source_key") else None
+        source_counts: Counter = Counter()
+        for docnum in is_article:
+            value = dates[docnum] if dates is not None else None
+            if not value or value.year <= 1:
+                undated += 1
+            else:
+                years[value.year] += 1
+                first = value if first is None or value < first else first
+                last = value if last is None or value > last else last
+            if sources is not None:
+                source_counts[sources[docnum]] += 1
+        size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
+        top_sources = tuple((str(s), n) for s, n in source_counts.most_common(top))
+        return Stats(
+            articles=articles,
+            first_date=_utc(first),
+            last_date=_utc(last),
+            undated=undated,
+            per_year=tuple(sorted(years.items())),
+            top_sources=top_sources,
+            files=files,
+            size_bytes=size,
+            path=str(self.path),
+        )
+
+    def search(
+        self,
+        query: str,
+        *,
+        since: Union[str, datetime, None] = None,
+        until: Union[str, datetime, None] = None,
+        sort: str = "relevance",
+        limit: int = 10,
+        page: int = 1,
+        snippets: int = 2,
+        snippet_chars: int = 240,
+        timeout: Optional[float] = 10.0,
+        now: Optional[datetime] = None,
+    ) -> Results:
+        """Run a query (see the README for the language) and return one page of hits.
+
+        ``since``/``until`` take the same date forms as the query (``2023-08``,
+        ``last 7 days``...); ``now`` fixes what relative dates mean. Raises
+        ``QuerySyntaxError`` for a query that cannot be parsed and ``QueryTimeout`` when
+        the search takes more than ``timeout`` seconds.
+        """
+        from searcher.query import parse_query, suggest
+
+        if sort not in SORTS:
+            raise SearcherError(f"unknown sort '{sort}'; use one of {', '.join(SORTS)}")
+        if limit < 1 or page < 1:
+            raise SearcherError("--limit and --page must be 1 or more")
+        started = time.perf_counter()
+        parsed = parse_query(query, since=since, until=until, now=now)
+        searcher = self._search_view()
+        sortedby = None if sort == "relevance" else "date"
+        collector = searcher.collector(limit=page * limit, sortedby=sortedby, reverse=(sort == "newest"))
+        if timeout:
+            use_alarm = threading.current_thread() is threading.main_thread()
+            collector = TimeLimitCollector(collector, timelimit=timeout, use_alarm=use_alarm)
+        try:
+            searcher.search_with_collector(parsed.query, collector)
+        except TimeLimit:
+            raise QueryTimeout(
+                f"the search took more than {timeout:g} s; make the query narrower or raise --timeout"
+            ) from None
+        found = collector.results()
+        total = len(found)
+        window = found[(page - 1) * limit : page * limit]
+        hits = self._hits(window, parsed, searcher, snippets=snippets, snippet_chars=snippet_chars)
+        suggestion = None
+        if total < 3:
+            suggestion = suggest(parsed, searcher)
+        return Results(
+            query=query,
+            parsed=parsed,
+            hits=tuple(hits),
+            total=total,
+            page=page,
+            limit=limit,
+            sort=sort,
+            suggestion=suggestion,
+            seconds=time.perf_counter() - started,
+        )
+
+    def _hits(self, window: Any, parsed: Any, searcher: Searcher, *, snippets: int, snippet_chars: int) -> List[Hit]:
+        from searcher.highlight import highlight_whole
+        from searcher.highlight import snippets as cut_snippets
+
+        spec = parsed.highlight_spec(searcher.reader())
+        hits = []
+        for hit in window:
+            fields = hit.fields()
+            article = _article(fields)
+            body_snippets = (
+                cut_snippets(article.body, spec, field="body", count=snippets, max_chars=snippet_chars)
+                if snippets > 0
+                else []
+            )
+            hits.append(
+                Hit(
+                    id=article.id,
+                    title=article.title,
+                    date=article.date,
+                    source=article.source,
+                    url=article.url,
+                    author=article.author,
+                    keywords=article.keywords,
+                    score=float(hit.score or 0.0),
+                    path=article.path,
+                    title_snippet=highlight_whole(article.title, spec, field="title"),
+                    snippets=tuple(body_snippets),
+                )
+            )
+        return hits
+
+    def show(self, article_id: str, *, query: Optional[str] = None) -> Optional[tuple]:
+        """The article with this id and, when ``query`` is given, its title and body
+        highlighted for that query: ``(article, title_snippet, body_snippet)``; None when
+        there is no such article."""
+        from searcher.highlight import HighlightSpec, highlight_whole
+        from searcher.query import parse_query
+
+        article = self.get(article_id)
+        if article is None:
+            return None
+        spec = HighlightSpec()
+        if query:
+            spec = parse_query(query).highlight_spec(self._search_view().reader())
+        return (
+            article,
+            highlight_whole(article.title, spec, field="title"),
+            highlight_whole(article.body, spec, field="body"),
+        )
+
+
+def _kind_query(kind: str) -> Any:
+    from whoosh.query import Term
+
+    return Term("kind", kind)
+
+
+def _read_all(todo: Sequence[tuple], fmt: str, mapping: Mapping[str, str]) -> Iterator[FileResult]:
+    """Read the files in order, one at a time (worker processes come with the speed work)."""
+    for path, signature in todo:
+        yield read_one(path, signature, fmt, mapping)

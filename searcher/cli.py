@@ -1,0 +1,276 @@
+"""The `searcher` command: parse options, make one library call, render.
+
+Every ``SearcherError`` becomes one line on stderr and exit code 1; bad option values are
+usage errors (exit 2). Results go to stdout; progress and reports go to stderr.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable, Dict, Optional, Tuple, TypeVar
+
+import click
+
+from searcher.errors import SearcherError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_DEFAULT_INDEX = os.path.join("indexes", "default")
+
+
+def _index_option(f: F) -> F:
+    return click.option(
+        "--index",
+        "index_dir",
+        type=click.Path(file_okay=True, dir_okay=True, path_type=Path),
+        default=lambda: os.environ.get("SEARCHER_INDEX", _DEFAULT_INDEX),
+        show_default="indexes/default, or $SEARCHER_INDEX",
+        help="Index folder.",
+    )(f)
+
+
+def _open(index_dir: Path, *, create: bool = False) -> Any:
+    from searcher.archive import Archive
+
+    return Archive.open(index_dir, create=create)
+
+
+def _use_color(choice: str) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+def _parse_map(values: Tuple[str, ...]) -> Dict[str, str]:
+    fields = ("title", "body", "date", "url", "source", "author")
+    mapping: Dict[str, str] = {}
+    for value in values:
+        key, sep, column = value.partition("=")
+        key = key.strip().lower()
+        if not sep or not column.strip():
+            raise click.BadParameter(f"'{value}' is not FIELD=COLUMN, e.g. --map body=text", param_hint="--map")
+        if key not in fields:
+            raise click.BadParameter(f"unknown field '{key}'; use one of {', '.join(fields)}", param_hint="--map")
+        mapping[key] = column.strip()
+    return mapping
+
+
+class _Group(click.Group):
+    """Turns library errors into one line and exit 1, and Ctrl-C into exit 130."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SearcherError as exc:
+            raise click.ClickException(str(exc)) from None
+        except KeyboardInterrupt:
+            click.echo("interrupted; what was committed before is kept", err=True)
+            ctx.exit(130)
+        except BrokenPipeError:
+            # `searcher export | head`: the reader went away; that is not an error.
+            sys.stderr.close()
+            ctx.exit(0)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="searcher")
+def main() -> None:
+    """Full-text search for news archives.
+
+    Index a folder of articles, then search it:
+
+        searcher index corpus/
+
+        searcher search '"north korea" AND (missile OR rocket) -drill' --from 2023-08
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_index_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["auto", "text", "html", "csv", "jsonl", "feed"]),
+    default="auto",
+    show_default=True,
+    help="Read every file as this format instead of detecting it.",
+)
+@click.option("--map", "maps", multiple=True, metavar="FIELD=COLUMN", help="CSV/JSONL column for a field, e.g. body=text.")
+@click.option("--prune", is_flag=True, help="Remove articles whose files no longer exist.")
+@click.option("--rebuild", is_flag=True, help="Empty the index first and index everything afresh.")
+@click.option("--wait", type=click.FloatRange(min=0), default=0, show_default=True, help="Seconds to wait for another writer.")
+@click.option("--errors", "errors_file", type=click.Path(dir_okay=False, path_type=Path), help="Write every failure and warning to this file.")
+@click.option("--strict", is_flag=True, help="Exit with code 1 when any file failed.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no report.")
+def index(
+    paths: Tuple[Path, ...],
+    index_dir: Path,
+    fmt: str,
+    maps: Tuple[str, ...],
+    prune: bool,
+    rebuild: bool,
+    wait: float,
+    errors_file: Optional[Path],
+    strict: bool,
+    quiet: bool,
+) -> None:
+    """Index news files and folders (text, HTML, CSV, JSONL, RSS/Atom, .gz)."""
+    from searcher.archive import Archive
+    from searcher.render import problems_text, report_text
+
+    mapping = _parse_map(maps)
+    archive = Archive.rebuild(index_dir, wait=wait) if rebuild else Archive.open(index_dir, create=True)
+    with archive, _Progress(enabled=not quiet and sys.stderr.isatty()) as progress:
+        report = archive.index_paths(paths, format=fmt, mapping=mapping, prune=prune, wait=wait, on_progress=progress.update)
+    if errors_file is not None:
+        errors_file.write_text(problems_text(report), encoding="utf-8")
+    if not quiet:
+        click.echo(report_text(report), err=True)
+    if strict and report.files_failed:
+        raise click.ClickException(f"{report.files_failed} files could not be indexed (--strict)")
+
+
+class _Progress:
+    """A progress bar on stderr, only when it is a terminal."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self._bar: Any = None
+        self._done = 0
+
+    def __enter__(self) -> "_Progress":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.render_finish()
+
+    def update(self, done: int, total: Optional[int], path: str) -> None:
+        if not self.enabled:
+            return
+        if total is None:
+            click.echo(f"\rlisting files... {path[-60:]:<60}", err=True, nl=False)
+            return
+        if self._bar is None:
+            click.echo("\r" + " " * 80 + "\r", err=True, nl=False)
+            self._bar = click.progressbar(length=max(total, 1), label="indexing", file=sys.stderr, show_pos=True, show_eta=True)
+            self._bar.render_progress()
+        self._bar.update(done - self._done)
+        self._done = done
+
+
+@main.command()
+@click.argument("query", required=False, default="")
+@_index_option
+@click.option("--from", "--since", "since", metavar="DATE", help="Only articles on or after DATE (2023, 2023-08, 2023-08-31, 'last 7 days', ...).")
+@click.option("--to", "--until", "until", metavar="DATE", help="Only articles on or before DATE (the whole day, month or year).")
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True)
+@click.option("--limit", "-n", type=click.IntRange(min=1, max=1000), default=10, show_default=True, help="Hits per page.")
+@click.option("--page", "-p", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--snippets", type=click.IntRange(min=0, max=20), default=2, show_default=True, help="Passages shown per hit.")
+@click.option("--snippet-chars", type=click.IntRange(min=40, max=5000), default=240, show_default=True, help="Longest passage.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv", "html"]), default="text", show_default=True)
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour (auto: only on a terminal, and never with NO_COLOR).")
+@click.option("--show-query", is_flag=True, help="Print the parsed query, dates resolved to exact UTC bounds, on stderr.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True, help="Give up after this many seconds.")
+def search(
+    query: str,
+    index_dir: Path,
+    since: Optional[str],
+    until: Optional[str],
+    sort: str,
+    limit: int,
+    page: int,
+    snippets: int,
+    snippet_chars: int,
+    fmt: str,
+    color: str,
+    show_query: bool,
+    timeout: float,
+) -> None:
+    """Search the index. See the README for the query language."""
+    from searcher import render
+
+    with _open(index_dir) as archive:
+        results = archive.search(
+            query,
+            since=since,
+            until=until,
+            sort=sort,
+            limit=limit,
+            page=page,
+            snippets=snippets,
+            snippet_chars=snippet_chars,
+            timeout=timeout,
+        )
+    if show_query:
+        click.echo(f"query: {results.parsed.describe()}", err=True)
+    renderers = {
+        "json": render.results_json,
+        "jsonl": render.results_jsonl,
+        "csv": render.results_csv,
+        "html": render.results_html,
+    }
+    if fmt == "text":
+        output = render.results_text(results, color=_use_color(color))
+    else:
+        output = renderers[fmt](results)
+    if output:
+        click.echo(output)
+
+
+@main.command()
+@click.argument("article_id")
+@_index_option
+@click.option("--query", "-q", help="Highlight this query's matches.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+def show(article_id: str, index_dir: Path, query: Optional[str], fmt: str, color: str) -> None:
+    """Print one whole article by id."""
+    from searcher import render
+
+    with _open(index_dir) as archive:
+        shown = archive.show(article_id, query=query)
+    if shown is None:
+        raise click.ClickException(f"no article with id '{article_id}'; ids are shown in search results")
+    if fmt == "json":
+        click.echo(render.article_json(*shown))
+    elif fmt == "html":
+        click.echo(render.article_html(*shown))
+    else:
+        click.echo(render.article_text(*shown, color=_use_color(color)))
+
+
+@main.command()
+@_index_option
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+def export(index_dir: Path, fmt: str) -> None:
+    """Stream every article as JSON lines or CSV."""
+    from searcher.render import write_export
+
+    with _open(index_dir) as archive:
+        write_export(archive.export(), click.get_text_stream("stdout"), format=fmt)
+
+
+@main.command()
+@_index_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="How many sources to list.")
+def stats(index_dir: Path, fmt: str, top: int) -> None:
+    """Article count, date span, articles per year, top sources, size on disk."""
+    import json
+
+    from searcher.render import stats_text
+
+    with _open(index_dir) as archive:
+        result = archive.stats(top=top)
+    click.echo(json.dumps(result.to_dict(), indent=2) if fmt == "json" else stats_text(result))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,298 @@
+"""Incremental indexing: which files to read, which articles to add, update or skip.
+
+The rules that make re-runs cheap and crash-safe:
+
+* Every source file whose articles are all written gets a small ``kind=file`` document
+  holding its signature (size and mtime). A file whose signature matches is skipped
+  unread. The marker is written after the file's last article, in the same commit, so a
+  run killed half way through a file leaves no marker and the next run reads that file
+  again, replacing whatever part of it had been committed.
+* A changed file has its old documents deleted and its articles added again; an article
+  whose id and content hash are unchanged is counted as unchanged.
+* An article whose normalised body, or whose id, is already in the archive from another
+  place is a duplicate: counted, not stored twice.
+* A file that cannot be read is reported and its previously indexed articles are kept.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Set, Tuple, Union
+
+from whoosh.searching import Searcher
+from whoosh.writing import IndexWriter
+
+from searcher.article import Article, Problem
+from searcher.errors import SourceError
+from searcher.results import IndexReport
+from searcher.schema import KIND_ARTICLE, KIND_FILE
+
+#: Called with (files done, files in total or None while counting, current path).
+ProgressFn = Callable[[int, Optional[int], str], None]
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What reading one file gave: its articles (keywords filled in) and its problems."""
+
+    path: str
+    signature: str
+    articles: Tuple[Article, ...] = ()
+    problems: Tuple[Problem, ...] = ()
+    error: str = ""
+
+
+def file_signature(stat: os.stat_result) -> str:
+    """Size and modification time: cheap, and changes whenever the content does."""
+    return f"{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def read_one(path: str, signature: str, fmt: str, mapping: Mapping[str, str]) -> FileResult:
+    """Read and prepare one file; never raises (a failure is in ``error``).
+
+    A module-level function so that worker processes can run it.
+    """
+    from searcher.keywords import extract_keywords
+    from searcher.sources import read_file
+
+    articles: List[Article] = []
+    problems: List[Problem] = []
+    try:
+        for item in read_file(Path(path), format=fmt, mapping=mapping):
+            if isinstance(item, Problem):
+                problems.append(item)
+                continue
+            if not item.keywords:
+                item = replace(item, keywords=tuple(extract_keywords(item.title, item.body)))
+            articles.append(item)
+    except SourceError as exc:
+        return FileResult(path, signature, error=str(exc))
+    except RecursionError:
+        return FileResult(path, signature, error="structure nested too deeply to read")
+    except MemoryError:
+        return FileResult(path, signature, error="too large to read into memory")
+    except Exception as exc:  # a parser bug must cost one file, never the run
+        return FileResult(path, signature, error=f"could not be read ({type(exc).__name__}: {exc})")
+    return FileResult(path, signature, tuple(articles), tuple(problems))
+
+
+def article_fields(article: Article, *, signature: str = "") -> Dict[str, object]:
+    """The Whoosh document for an article."""
+    doc: Dict[str, object] = {
+        "id": article.id,
+        "kind": KIND_ARTICLE,
+        "title": article.title,
+        "body": article.body,
+        "source": article.source,
+        "source_key": article.source.strip().lower() or "(unknown)",
+        "url": article.url,
+        "author": article.author,
+        "keywords": ",".join(k.replace(",", " ") for k in article.keywords),
+        "path": article.path,
+        "position": article.position,
+        "hash": article.content_hash,
+    }
+    if article.date is not None:
+        doc["date"] = article.date.replace(tzinfo=None)
+    return doc
+
+
+class Batch:
+    """Tracks what the current uncommitted writer holds, to decide when to commit."""
+
+    def __init__(self, *, max_articles: int, max_seconds: float) -> None:
+        self.max_articles = max_articles
+        self.max_seconds = max_seconds
+        self.articles = 0
+        self.started = time.monotonic()
+
+    def add(self, n: int) -> None:
+        self.articles += n
+
+    def full(self) -> bool:
+        return self.articles >= self.max_articles or (
+            self.articles > 0 and time.monotonic() - self.started >= self.max_seconds
+        )
+
+    def reset(self) -> None:
+        self.articles = 0
+        self.started = time.monotonic()
+
+
+class Indexer:
+    """One indexing run over an open index.
+
+    ``new_writer`` returns a fresh Whoosh writer (the caller holds the write lock) and
+    ``new_searcher`` a searcher over the last commit.
+    """
+
+    def __init__(
+        self,
+        *,
+        new_writer: Callable[[], IndexWriter],
+        new_searcher: Callable[[], Searcher],
+        report: IndexReport,
+        batch_articles: int = 5000,
+        batch_seconds: float = 30.0,
+    ) -> None:
+        self._new_writer = new_writer
+        self._new_searcher = new_searcher
+        self.report = report
+        self._batch = Batch(max_articles=batch_articles, max_seconds=batch_seconds)
+        self._writer: Optional[IndexWriter] = None
+        self._searcher = new_searcher()
+        self.known_files: Dict[str, Tuple[str, int]] = self._load_files()
+        self._seen_hashes: Set[str] = set()
+        self._seen_ids: Set[str] = set()
+        # Every id and hash ever committed (deleted ones too, until a merge drops them):
+        # a cheap first test before asking the index about live documents.
+        reader = self._searcher.reader()
+        self._indexed_ids = {t.decode("utf-8") for t in reader.lexicon("id")}
+        self._indexed_hashes = {t.decode("utf-8") for t in reader.lexicon("hash")}
+
+    # -- bookkeeping read from the index -------------------------------------------------
+
+    def _load_files(self) -> Dict[str, Tuple[str, int]]:
+        files: Dict[str, Tuple[str, int]] = {}
+        for fields in self._searcher.documents(kind=KIND_FILE):
+            files[fields["path"]] = (fields.get("filesig", ""), int(fields.get("position") or 0))
+        return files
+
+    def _live(self, fieldname: str, value: str) -> List[Dict[str, object]]:
+        return list(self._searcher.documents(**{fieldname: value}))
+
+    # -- writing --------------------------------------------------------------------------
+
+    @property
+    def writer(self) -> IndexWriter:
+        if self._writer is None:
+            self._writer = self._new_writer()
+        return self._writer
+
+    def commit(self) -> None:
+        """Commit what is pending (a no-op when nothing is)."""
+        if self._writer is not None:
+            self._writer.commit()
+            self._writer = None
+            self._searcher.close()
+            self._searcher = self._new_searcher()
+        self._batch.reset()
+
+    def cancel(self) -> None:
+        if self._writer is not None:
+            self._writer.cancel()
+            self._writer = None
+        self._searcher.close()
+
+    def close(self) -> None:
+        self._searcher.close()
+
+    def add_file(self, result: FileResult) -> None:
+        """Store one file's articles and its marker, replacing what the file gave before."""
+        report = self.report
+        report.warnings.extend(result.problems)
+        if result.error:
+            report.files_failed += 1
+            report.failures.append(Problem(result.path, result.error))
+            return
+        report.files_read += 1
+        old = {str(d["id"]): str(d.get("hash", "")) for d in self._live("path", result.path) if "id" in d}
+        writer = self.writer
+        if old or result.path in self.known_files:
+            writer.delete_by_term("path", result.path)
+        kept = 0
+        for article in result.articles:
+            if self._add_article(article, old):
+                kept += 1
+        writer.add_document(kind=KIND_FILE, path=result.path, filesig=result.signature, position=kept)
+        self.known_files[result.path] = (result.signature, kept)
+        gone = set(old) - self._seen_ids
+        report.removed += len(gone)
+        self._batch.add(len(result.articles) + 1)
+        if self._batch.full():
+            self.commit()
+
+    def add_articles(self, articles: Iterable[Article]) -> None:
+        """Add articles that come from no file (library callers), replacing same ids."""
+        for article in articles:
+            article = article.finish()
+            old = {}
+            if article.id not in self._seen_ids:
+                old = {str(d["id"]): str(d.get("hash", "")) for d in self._live("id", article.id)}
+                if old:
+                    self.writer.delete_by_term("id", article.id)
+            self._add_article(article, old)
+            self._batch.add(1)
+            if self._batch.full():
+                self.commit()
+
+    def _add_article(self, article: Article, replacing: Mapping[str, str]) -> bool:
+        """Add one article unless it duplicates another; returns whether it was stored."""
+        report = self.report
+        if article.id in self._seen_ids or article.content_hash in self._seen_hashes:
+            report.duplicates += 1
+            return False
+        if (
+            article.id not in replacing
+            and article.id in self._indexed_ids
+            and self._live("id", article.id)
+        ):
+            report.duplicates += 1
+            return False
+        if article.content_hash in self._indexed_hashes and article.content_hash not in replacing.values():
+            if any(str(d.get("id")) not in replacing for d in self._live("hash", article.content_hash)):
+                report.duplicates += 1
+                return False
+        self._seen_ids.add(article.id)
+        self._seen_hashes.add(article.content_hash)
+        previous = replacing.get(article.id)
+        if previous is None:
+            report.added += 1
+        elif previous == article.content_hash:
+            report.unchanged += 1
+        else:
+            report.updated += 1
+        if article.date is None:
+            report.undated += 1
+        if article.date_problem:
+            report.warnings.append(Problem(article.path, article.date_problem, article.position))
+        self.writer.add_document(**article_fields(article))
+        return True
+
+    def skip_unchanged(self, path: str, signature: str) -> bool:
+        """True (and counted) when the file is indexed with this very signature."""
+        known = self.known_files.get(path)
+        if known is None or known[0] != signature:
+            return False
+        self.report.files_unchanged += 1
+        self.report.unchanged += known[1]
+        return True
+
+    def prune(self, keep: Callable[[str], bool]) -> None:
+        """Delete the articles and markers of indexed files for which ``keep`` is False."""
+        for path in list(self.known_files):
+            if keep(path):
+                continue
+            self.report.removed += len([d for d in self._live("path", path) if "id" in d])
+            self.writer.delete_by_term("path", path)
+            del self.known_files[path]
+
+
+def walk(paths: Iterable[Union[str, Path]]) -> Iterator[Union[Tuple[str, str], Problem]]:
+    """(absolute path, signature) for every candidate file, or a Problem for what cannot be
+    listed or stat-ed."""
+    from searcher.sources import iter_files
+
+    for item in iter_files(paths):
+        if isinstance(item, Problem):
+            yield item
+            continue
+        try:
+            stat = item.stat()
+        except OSError as exc:
+            yield Problem(str(item), f"cannot read file information ({exc.strerror or exc})")
+            continue
+        yield str(item.resolve()), file_signature(stat)

@@ -1,0 +1,92 @@
+"""The index write lock, with a note naming its holder.
+
+Whoosh's own ``WRITELOCK`` is an ``fcntl`` lock: the kernel releases it when its process
+dies, so a lock left by a killed run can never block anyone. What Whoosh lacks is a way to
+say *who* holds the lock; ``writer.json`` beside it records pid, command and start time so
+that a waiting process can name the other one, and a note whose process is gone is
+recognised as stale and overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sys
+import time
+from pathlib import Path
+from typing import Any, Dict, Optional
+
+from whoosh.index import Index
+
+from searcher.errors import IndexLocked
+
+_NOTE = "writer.json"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def holder(index_dir: Path) -> Optional[Dict[str, Any]]:
+    """The note of the process holding the lock, or None when there is none or it is stale."""
+    try:
+        note = json.loads((index_dir / _NOTE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(note, dict):
+        return None
+    same_host = note.get("host") == socket.gethostname()
+    if same_host and isinstance(note.get("pid"), int) and not _pid_alive(note["pid"]):
+        return None
+    return note
+
+
+def describe_holder(index_dir: Path) -> str:
+    note = holder(index_dir)
+    if note is None:
+        return "another process"
+    started = time.strftime("%H:%M:%S", time.localtime(note.get("started", 0)))
+    return f"process {note.get('pid')} ({note.get('command', '?')}, started {started})"
+
+
+class WriteLock:
+    """Holds Whoosh's write lock for the life of a writing session."""
+
+    def __init__(self, ix: Index, index_dir: Path, *, wait: float) -> None:
+        self._lock = ix.lock("WRITELOCK")
+        self._dir = index_dir
+        deadline = time.monotonic() + max(0.0, wait)
+        while not self._lock.acquire(False):
+            if time.monotonic() >= deadline:
+                raise IndexLocked(
+                    f"index '{index_dir}' is being written by {describe_holder(index_dir)}; "
+                    f"wait for it to finish or pass --wait SECONDS"
+                )
+            time.sleep(0.1)
+        note = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "command": " ".join(os.path.basename(a) if i == 0 else a for i, a in enumerate(sys.argv))[:200],
+            "started": time.time(),
+        }
+        tmp = index_dir / (_NOTE + ".tmp")
+        tmp.write_text(json.dumps(note), encoding="utf-8")
+        os.replace(tmp, index_dir / _NOTE)
+
+    @property
+    def whoosh_lock(self) -> Any:
+        return self._lock
+
+    def release(self) -> None:
+        try:
+            (self._dir / _NOTE).unlink()
+        except OSError:
+            pass
+        self._lock.release()
