@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 from searcher.errors import DateError
 
-__all__ = ["parse_date", "parse_date_value", "parse_date_prefix", "date_from_url"]
+__all__ = ["parse_date", "parse_date_value", "split_date_prefix", "date_from_url"]
 
 _UTC = timezone.utc
 
@@ -109,6 +109,7 @@ _DATE_START = re.compile(
     rf"|(?:{_MONTH_NAMES})\.?\s+\d{{1,2}}\b)",
     re.IGNORECASE,
 )
+_SHAPES = (_YMD, _DMY, _MDY, _NUMERIC, _COMPACT)
 _SEARCH_LIMIT = 200  # longer text is prose, not a date field: do not hunt inside it
 
 _URL_YMD = re.compile(r"/((?:19|20)\d{2})[/_-](\d{1,2})[/_-](\d{1,2})(?=[/_.-]|$)")
@@ -143,14 +144,20 @@ def parse_date(text: str) -> Optional[datetime]:
     return None
 
 
-def parse_date_prefix(text: str) -> Optional[Tuple[datetime, int]]:
-    """The date written at the very start of ``text`` and the number of characters it takes.
+def split_date_prefix(text: str) -> Optional[Tuple[str, str]]:
+    """Split ``text`` into the date written at its very start and the rest, or ``None``.
 
     Used where a date runs straight into other words, as in a text file that starts
-    "date 2023-08-31 North Korea has...". Returns ``None`` when ``text`` does not start with
-    a date; raises ``DateError`` when it starts with an impossible one.
+    "date 2023-08-31 North Korea has..." (giving "2023-08-31" and "North Korea has...").
+    The split is by shape only: pass the first part to ``parse_date``, which may still
+    return ``None`` (eight digits that are no date) or raise ``DateError`` (2023-02-30).
     """
-    return _parse_at(text, 0, whole=False)
+    text = text.lstrip()
+    for pattern in _SHAPES:
+        match = pattern.match(text)
+        if match is not None and _ends_well(text, match.end(), whole=False):
+            return text[: match.end()].strip(), text[match.end() :].lstrip()
+    return None
 
 
 def parse_date_value(value: object) -> Optional[datetime]:
@@ -203,20 +210,21 @@ def date_from_url(url: str) -> Optional[datetime]:
 
 def _parse_at(text: str, pos: int, *, whole: bool) -> Optional[Tuple[datetime, int]]:
     """Try each date shape at ``pos``; with ``whole`` the match must reach the text's end."""
-    for pattern in (_YMD, _DMY, _MDY, _NUMERIC, _COMPACT):
+    for pattern in _SHAPES:
         match = pattern.match(text, pos)
-        if match is None:
+        if match is None or not _ends_well(text, match.end(), whole=whole):
             continue
-        end = match.end()
-        if whole:
-            if end != len(text):
-                continue
-        elif end < len(text) and (text[end].isalnum() or text[end] in "/:"):
-            continue
-        moment = _from_match(match, pattern, text[pos:end].strip())
+        moment = _from_match(match, pattern, text[pos : match.end()].strip())
         if moment is not None:
-            return moment, end
+            return moment, match.end()
     return None
+
+
+def _ends_well(text: str, end: int, *, whole: bool) -> bool:
+    """Whether a date match ending at ``end`` is not the start of a longer token."""
+    if whole:
+        return end == len(text)
+    return end == len(text) or not (text[end].isalnum() or text[end] in "/:")
 
 
 def _time_first(text: str) -> Optional[datetime]:
