@@ -31,6 +31,7 @@ from typing import Dict, Iterator, List, Optional, Set, Tuple, Union
 import whoosh.query as wq
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
+from whoosh.support.levenshtein import damerau_levenshtein
 
 from searcher import schema as _schema
 from searcher.errors import QuerySyntaxError
@@ -57,6 +58,8 @@ MAX_EXPANSION = 1_000
 _FEW_HITS = 5
 #: A correction must occur in this many times more documents than the typed word.
 _SUGGEST_RATIO = 5
+#: How many articles are read to find how a suggested stem is spelt in text.
+_SURFACE_DOCS = 10
 
 _KIND = wq.Term("kind", _schema.KIND_ARTICLE)
 _SCHEMA = _schema.make_schema()
@@ -382,7 +385,7 @@ def suggest(parsed: ParsedQuery, searcher: Searcher) -> Optional[str]:
         best = _correction(reader, leaf.terms[0])
         if best is None:
             continue
-        word = _match_case(_surface(searcher, best), leaf.raw)
+        word = _match_case(_surface(searcher, best, leaf.raw), leaf.raw)
         if word.lower() != leaf.raw.lower():
             text = text[:leaf.pos] + word + text[leaf.pos + len(leaf.raw):]
             changed = True
@@ -409,19 +412,29 @@ def _correction(reader: IndexReader, stem: str) -> Optional[str]:
     return None
 
 
-def _surface(searcher: Searcher, term: str) -> str:
-    """A readable word for index term ``term``, taken from an article that contains it."""
+def _surface(searcher: Searcher, term: str, typed: str) -> str:
+    """A readable word for index term ``term``, taken from articles that contain it.
+
+    Surface forms are gathered from a few articles; the one closest to what the user typed
+    wins ("missle" → "missile" rather than "missiles").
+    """
     reader = searcher.reader()
+    forms: Dict[str, int] = {}
     for fname in _STEMMED:
         if reader.doc_frequency(fname, term) == 0:
             continue
-        docnum = reader.postings(fname, term).id()
-        stored = searcher.stored_fields(docnum).get(fname) or ""
-        for token in _schema.ANALYZER(stored[:200_000], keeporiginal=True):
-            if token.text == term:
-                word = token.original.lower().replace("’", "'")
-                return word[:-2] if word.endswith("'s") else word
-    return term
+        postings = reader.postings(fname, term)
+        for docnum in islice(postings.all_ids(), _SURFACE_DOCS):
+            stored = searcher.stored_fields(docnum).get(fname) or ""
+            for token in _schema.ANALYZER(stored[:200_000], keeporiginal=True):
+                if token.text == term:
+                    word = token.original.lower().replace("’", "'")
+                    word = word[:-2] if word.endswith("'s") else word
+                    forms[word] = forms.get(word, 0) + 1
+    if not forms:
+        return term
+    typed = typed.lower()
+    return min(forms, key=lambda w: (damerau_levenshtein(w, typed), -forms[w], w))
 
 
 def _match_case(word: str, typed: str) -> str:
