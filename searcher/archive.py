@@ -14,7 +14,7 @@ import shutil
 import threading
 import time
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Union
 
@@ -160,7 +160,10 @@ class Archive:
         if self._searcher is None:
             self._searcher = self._ix.searcher()
         elif not self._searcher.up_to_date():
-            self._searcher = self._searcher.refresh()
+            # Not Searcher.refresh(): it reuses segment readers by segment id and so misses
+            # deletions committed to a segment it already had open.
+            self._searcher.close()
+            self._searcher = self._ix.searcher()
         return self._searcher
 
     # -- writing ---------------------------------------------------------------------------
@@ -289,7 +292,8 @@ class Archive:
         return _article(fields) if fields else None
 
     def __len__(self) -> int:
-        return self._search_view().doc_frequency("kind", KIND_ARTICLE)
+        """The number of articles (deleted ones excluded, unlike Whoosh's doc_frequency)."""
+        return _count(self._search_view(), KIND_ARTICLE)
 
     def export(self) -> Iterator[Article]:
         """Every article, streamed in index order."""
@@ -305,15 +309,15 @@ class Archive:
         years: Counter = Counter()
         first = last = None
         undated = 0
-        articles = searcher.doc_frequency("kind", KIND_ARTICLE)
-        files = searcher.doc_frequency("kind", KIND_FILE)
-        is_article = set(searcher.docs_for_query(_kind_query(KIND_ARTICLE)))
-        dates = reader.column_reader("date") if reader.has_column("date") else None
+        is_article = list(searcher.docs_for_query(_kind_query(KIND_ARTICLE)))
+        articles = len(is_article)
+        files = _count(searcher, KIND_FILE)
+        dates = reader.column_reader("date", translate=False) if reader.has_column("date") else None
         sources = reader.column_reader("source_key") if reader.has_column("source_key") else None
         source_counts: Counter = Counter()
         for docnum in is_article:
-            value = dates[docnum] if dates is not None else None
-            if not value or value.year <= 1:
+            value = _from_column(dates[docnum]) if dates is not None else None
+            if value is None:
                 undated += 1
             else:
                 years[value.year] += 1
@@ -444,6 +448,23 @@ class Archive:
             highlight_whole(article.title, spec, field="title"),
             highlight_whole(article.body, spec, field="body"),
         )
+
+
+_NO_DATE = 2**64 - 1  # what a DATETIME column holds for a document without a date
+
+
+def _from_column(raw: int) -> Optional[datetime]:
+    """A date from its raw column value (microseconds since ``datetime.min``), or None."""
+    if raw == _NO_DATE:
+        return None
+    try:
+        return datetime.min + timedelta(microseconds=raw)
+    except OverflowError:
+        return None
+
+
+def _count(searcher: Searcher, kind: str) -> int:
+    return sum(1 for _ in searcher.docs_for_query(_kind_query(kind)))
 
 
 def _kind_query(kind: str) -> Any:
