@@ -1,0 +1,163 @@
+"""Tests for searcher.dates: every date shape real archives hold, and the refusals."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from searcher.dates import date_from_url, parse_date, parse_date_value, split_date_prefix
+from searcher.errors import DateError
+
+
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=timezone.utc)  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2023-08-31", utc(2023, 8, 31)),
+        ("  2023-08-31\n", utc(2023, 8, 31)),
+        ("2013-11-27T10:30:00Z", utc(2013, 11, 27, 10, 30)),
+        ("2013-11-27T10:30Z", utc(2013, 11, 27, 10, 30)),
+        ("2013-11-27T10:30:00+02:00", utc(2013, 11, 27, 8, 30)),
+        ("2013-11-27T10:30:00+0200", utc(2013, 11, 27, 8, 30)),
+        ("2013-11-27T01:30:00-05:00", utc(2013, 11, 27, 6, 30)),
+        ("2013-11-27T23:30:00-05:00", utc(2013, 11, 28, 4, 30)),
+        ("2013-11-27T10:30:00.000000", utc(2013, 11, 27, 10, 30)),
+        ("2013-11-27 10:30:00.250", utc(2013, 11, 27, 10, 30, 0, 250000)),
+        ("2013-11-27 10:30:15", utc(2013, 11, 27, 10, 30, 15)),
+        ("2013-11-27 24:00", utc(2013, 11, 28)),
+        ("2017/1/30 7:11", utc(2017, 1, 30, 7, 11)),
+        ("2017/2/7", utc(2017, 2, 7)),
+        ("30.01.2017", utc(2017, 1, 30)),
+        ("27.06.2019 14.30", utc(2019, 6, 27, 14, 30)),
+        ("30-01-2017", utc(2017, 1, 30)),
+        ("Nov 27, 2013", utc(2013, 11, 27)),
+        ("Nov. 27th, 2013", utc(2013, 11, 27)),
+        ("27 November 2013", utc(2013, 11, 27)),
+        ("27-Nov-2013", utc(2013, 11, 27)),
+        ("27th of May, 2013", utc(2013, 5, 27)),
+        ("Sept 3, 2013", utc(2013, 9, 3)),
+        ("November 27, 2013 10:30 AM EST", utc(2013, 11, 27, 15, 30)),
+        ("November 27, 2013 12:05 am", utc(2013, 11, 27, 0, 5)),
+        ("November 27, 2013 12:05 p.m.", utc(2013, 11, 27, 12, 5)),
+        ("July 4, 2013 12:00 PM EDT", utc(2013, 7, 4, 16, 0)),
+        ("July 4, 2013 9 PM PT", utc(2013, 7, 5, 4, 0)),  # summer: PT is UTC-7
+        ("Jan 4, 2013 9 PM PT", utc(2013, 1, 5, 5, 0)),  # winter: PT is UTC-8
+        ("Wednesday, November 27, 2013", utc(2013, 11, 27)),
+        ("Thursday 27 June 2019 14.30 BST", utc(2019, 6, 27, 13, 30)),
+        ("Mon, 27 Nov 2013 10:30:00 GMT", utc(2013, 11, 27, 10, 30)),
+        ("Mon, 27 Nov 2013 10:30:00 +0000", utc(2013, 11, 27, 10, 30)),
+        ("Wed, 27 Nov 2013 10:30:00 PST", utc(2013, 11, 27, 18, 30)),
+        ("Wed, 27 Nov 2013 10:30:00 +0530", utc(2013, 11, 27, 5, 0)),
+        ("27 Nov 13 10:30 GMT", utc(2013, 11, 27, 10, 30)),
+        ("Wed Nov 27 10:30:00 2013", utc(2013, 11, 27, 10, 30)),
+        ("10:30 AM ET, Wed November 27, 2013", utc(2013, 11, 27, 15, 30)),
+        ("20131127", utc(2013, 11, 27)),
+        ("20131127T103000Z", utc(2013, 11, 27, 10, 30)),
+        ("1485734400", utc(2017, 1, 30)),
+        ("1485734400000", utc(2017, 1, 30)),
+        ("Published: Nov 27, 2013", utc(2013, 11, 27)),
+        ("Posted 2013-11-27 by the desk", utc(2013, 11, 27)),
+    ],
+)
+def test_parse_date_shapes(text: str, expected: datetime) -> None:
+    result = parse_date(text)
+    assert result == expected
+    assert result is not None and result.utcoffset() == timedelta(0)
+
+
+def test_ambiguous_numeric_dates_slash_is_month_first_dot_is_day_first() -> None:
+    assert parse_date("03/04/2017") == utc(2017, 3, 4)
+    assert parse_date("03.04.2017") == utc(2017, 4, 3)
+    assert parse_date("03-04-2017") == utc(2017, 4, 3)
+    # When the preferred order is impossible, the possible one is used.
+    assert parse_date("30/01/2017") == utc(2017, 1, 30)
+    assert parse_date("01.30.2017") == utc(2017, 1, 30)
+
+
+def test_two_digit_years_pick_the_nearest_century() -> None:
+    assert parse_date("03/04/17") == utc(2017, 3, 4)
+    assert parse_date("03/04/99") == utc(1999, 3, 4)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "   ", "hello", "Source: BBC 2013", "2013", "May 2013", "12345678", "42"]
+)
+def test_text_without_a_date_gives_none(text: str) -> None:
+    assert parse_date(text) is None
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("2023-02-30", "impossible date '2023-02-30'"),
+        ("2017-13-01", "impossible date '2017-13-01'"),
+        ("13/13/2017", "impossible date '13/13/2017'"),
+        ("31.04.2017", "impossible date '31.04.2017'"),
+        ("Feb 30, 2016", "impossible date 'Feb 30, 2016'"),
+        ("2013-11-27 25:00", "impossible date '2013-11-27 25:00'"),
+        ("2013-11-27 13:00 PM", "impossible date '2013-11-27 13:00 PM'"),
+        ("Wed, 30 Feb 2013 10:30:00 GMT", "impossible date 'Wed, 30 Feb 2013 10:30:00 GMT'"),
+        ("0999-01-01", "implausible date '0999-01-01'"),
+        ("3023-01-01", "implausible date '3023-01-01'"),
+    ],
+)
+def test_impossible_and_implausible_dates_raise(text: str, message: str) -> None:
+    with pytest.raises(DateError) as caught:
+        parse_date(text)
+    assert str(caught.value) == message
+
+
+def test_a_date_just_inside_next_year_is_accepted() -> None:
+    soon = (datetime.now(timezone.utc) + timedelta(days=300)).date()
+    assert parse_date(soon.isoformat()) == utc(soon.year, soon.month, soon.day)
+
+
+def test_parse_date_value_handles_json_values() -> None:
+    assert parse_date_value(1485734400) == utc(2017, 1, 30)
+    assert parse_date_value(1485734400.5) == utc(2017, 1, 30, 0, 0, 0, 500000)
+    assert parse_date_value(1485734400123) == utc(2017, 1, 30, 0, 0, 0, 123000)
+    assert parse_date_value("2017/2/7") == utc(2017, 2, 7)
+    assert parse_date_value({"$date": "2017-01-01T00:00:00Z"}) == utc(2017, 1, 1)
+    assert parse_date_value(datetime(2017, 1, 1, 12)) == utc(2017, 1, 1, 12)
+    assert parse_date_value(date(2017, 1, 1)) == utc(2017, 1, 1)
+    offset = timezone(timedelta(hours=2))
+    assert parse_date_value(datetime(2017, 1, 1, 12, tzinfo=offset)) == utc(2017, 1, 1, 10)
+    for nothing in (None, 0, True, False, float("nan"), [], {"a": 1}):
+        assert parse_date_value(nothing) is None
+    with pytest.raises(DateError):
+        parse_date_value(99999999999999999)
+
+
+def test_split_date_prefix_separates_a_date_from_following_words() -> None:
+    assert split_date_prefix("2023-08-31 North Korea has") == ("2023-08-31", "North Korea has")
+    assert split_date_prefix(" Nov 27, 2013 10:30 AM EST Officials said") == (
+        "Nov 27, 2013 10:30 AM EST",
+        "Officials said",
+    )
+    assert split_date_prefix("2023-02-30 text") == ("2023-02-30", "text")
+    assert split_date_prefix("rape drug found") is None
+    assert split_date_prefix("2013-11-27x") is None
+
+
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("http://x.com/2013/11/27/world/story.html", utc(2013, 11, 27)),
+        ("https://edition.cnn.com/2013/11/27/", utc(2013, 11, 27)),
+        ("http://x.com/news/2013-11-27/story", utc(2013, 11, 27)),
+        ("http://x.com/a/20131127/b", utc(2013, 11, 27)),
+        ("http://x.com/story-20131127-1.html", utc(2013, 11, 27)),
+        ("https://www.theguardian.com/world/2013/nov/27/story", utc(2013, 11, 27)),
+        ("http://abcnews.go.com/Politics/story?id=45310061", None),
+        ("http://x.com/45310061/", None),
+        ("http://x.com/2013/02/30/", None),
+        ("http://x.com/2013/11/", None),
+        ("", None),
+    ],
+)
+def test_date_from_url(url: str, expected: datetime) -> None:
+    assert date_from_url(url) == expected
