@@ -216,12 +216,14 @@ def search(
         "csv": render.results_csv,
         "html": render.results_html,
     }
+    use_color = fmt == "text" and _use_color(color)
     if fmt == "text":
-        output = render.results_text(results, color=_use_color(color))
+        output = render.results_text(results, color=use_color)
     else:
         output = renderers[fmt](results)
     if output:
-        click.echo(output)
+        # color=True: click would otherwise strip the escapes whenever stdout is not a tty.
+        click.echo(output, color=use_color)
 
 
 @main.command()
@@ -243,7 +245,8 @@ def show(article_id: str, index_dir: Path, query: Optional[str], fmt: str, color
     elif fmt == "html":
         click.echo(render.article_html(*shown))
     else:
-        click.echo(render.article_text(*shown, color=_use_color(color)))
+        use_color = _use_color(color)
+        click.echo(render.article_text(*shown, color=use_color), color=use_color)
 
 
 @main.command()
@@ -254,7 +257,7 @@ def export(index_dir: Path, fmt: str) -> None:
     from searcher.render import write_export
 
     with _open(index_dir) as archive:
-        write_export(archive.export(), click.get_text_stream("stdout"), format=fmt)
+        write_export(archive.export(), sys.stdout, format=fmt)
 
 
 @main.command()
