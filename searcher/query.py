@@ -166,7 +166,8 @@ def parse_query(
     if tree is None and low is None and high is None:
         if cleaned.strip():
             raise QuerySyntaxError(
-                "the query has only common words (like 'the', 'and'); add a distinctive word"
+                "the query has only common words or punctuation (like 'the', 'and'); "
+                "add a distinctive word"
             )
         raise QuerySyntaxError("empty query; type some words, or give --from/--to")
     parts: List[wq.Query] = []

@@ -39,6 +39,8 @@ MAX_SLOP = 100
 MAX_FUZZY = 2
 #: Shortest prefix accepted before ``*``.
 MIN_PREFIX = 2
+#: Most prefix and fuzzy terms in one query (each can expand to many index terms).
+MAX_EXPANDING = 20
 
 _SCHEMA = _schema.make_schema()
 _TEXT_FIELDS = ("title", "body")
@@ -253,9 +255,13 @@ def _scan_date(text: str, k: int, now: datetime) -> Optional[Tuple[_Token, int]]
         if high not in ("", "*"):
             a, b = _date(high, start, now)
             until = b if text[close] == "]" else a
+        if since is not None and until is not None and since >= until:
+            raise _fail("date range @ is empty: its end comes before its start", start)
         return _Token("DATE", text[start:close + 1], start, since=since, until=until), close + 1
     op = next((o for o in _COMPARISONS if text.startswith(o, k)), "")
     v = k + len(op)
+    while op and v < len(text) and text[v].isspace():
+        v += 1
     if v < len(text) and text[v] in _QUOTES:
         end = _closing_quote(text, v)
         value, after = text[v + 1:end], end + 1
@@ -292,6 +298,7 @@ class Parser:
         self._i = 0
         self._now = now
         self.term_count = 0
+        self._expanding = 0
 
     def parse(self) -> Optional[Node]:
         """The AST of the whole query; None when every word was a stopword."""
@@ -368,6 +375,12 @@ class Parser:
             return self._phrase(tok, scope)
         return self._word(tok, scope)
 
+    def _count_expanding(self, pos: int) -> None:
+        self._expanding += 1
+        if self._expanding > MAX_EXPANDING:
+            raise _fail(f"query has more than {MAX_EXPANDING} prefix or fuzzy terms "
+                        "(limit reached @); use fewer '*' and '~'", pos)
+
     def _count(self, n: int, pos: int) -> None:
         self.term_count += max(n, 1)
         if self.term_count > MAX_TERMS:
@@ -418,6 +431,7 @@ class Parser:
             raise _fail(f"prefix '{raw}' @ is too short: give at least {MIN_PREFIX} "
                         "letters before '*'", pos)
         self._count(1, pos)
+        self._count_expanding(pos)
         prefix = words[0]
         variants = [prefix]
         if scope in (None, "title", "body"):
@@ -433,6 +447,7 @@ class Parser:
         if len(found) != 1:
             raise _fail(f"'~' @ works on one plain word, not '{word}'", pos)
         self._count(1, pos)
+        self._count_expanding(pos)
         return Leaf("fuzzy", scope, raw, pos, (found[0],), word.lower(), dist)
 
 

@@ -207,6 +207,7 @@ def test_prefix_and_fuzzy(searcher: Searcher, text: str, expected: Set[str]) -> 
     ("date:>=2023-08-01 date:<=2023-08-31", AUGUST),
     ("date:>2023-08-01 date:<2023-08-31", AUGUST - {"talks", "covid"}),
     ("date:>2023-09-01", {"wk-prev", "wk-start", "today"}),
+    ("date:>= 2023-09-09 harvest", {"wk-start", "today"}),
     ("date:[2023-08-31T12:00:00Z TO 2023-09-01T00:00:00Z]", {"covid", "sept"}),
     ("date:[2023-08-31T23:59:59Z TO 2023-08-31T23:59:59Z]", {"covid"}),
     ("date:[2023-07-31T23:59Z TO 2023-07-31T23:59Z]", {"rates"}),
@@ -319,10 +320,16 @@ def test_since_after_until_is_refused() -> None:
     ("date:[2023-08-01 2023-08-31]", "date range at character 1 needs TO"),
     ("date:[2023-08-01 TO 2023-08-31", "unclosed date range at character 6"),
     ("date:[TO]", "date range at character 1 has no ends"),
+    ("x OR date:[2023-08-02 TO 2023-08-01]", "date range at character 6 is empty"),
+    ("date:[2023-08-01 TO 2023-07-01]", "date range at character 1 is empty"),
+    ('""', "only common words or punctuation"),
+    ("date:>=", "date at character 1: empty date"),
     ("date:(2023 OR soon)", "date at character 15: unknown date 'soon'"),
     ("x" * 10_001, "query is 10001 characters long; the limit is 10000"),
     ("(" * 51 + "x" + ")" * 51, "parentheses nested more than 50 deep at character 51"),
     ("x " * 1001, "query has more than 1000 terms"),
+    ("ab* " * 21, "more than 20 prefix or fuzzy terms (limit reached at character 81)"),
+    ("missle~ " * 21, "more than 20 prefix or fuzzy terms"),
 ])
 def test_errors(text: str, message: str) -> None:
     assert message in error(text)
