@@ -369,8 +369,7 @@ class Archive:
         started = time.perf_counter()
         parsed = parse_query(query, since=since, until=until, now=now)
         searcher = self._search_view()
-        sortedby = None if sort == "relevance" else "date"
-        collector = searcher.collector(limit=page * limit, sortedby=sortedby, reverse=(sort == "newest"))
+        collector = searcher.collector(limit=page * limit, sortedby=_sort_facet(sort))
         if timeout:
             use_alarm = threading.current_thread() is threading.main_thread()
             collector = TimeLimitCollector(collector, timelimit=timeout, use_alarm=use_alarm)
@@ -422,7 +421,8 @@ class Archive:
                     url=article.url,
                     author=article.author,
                     keywords=article.keywords,
-                    score=float(hit.score or 0.0),
+                    # Sorted by date, Whoosh holds the sort key in ``score``: no relevance.
+                    score=float(hit.score) if isinstance(hit.score, (int, float)) else 0.0,
                     path=article.path,
                     title_snippet=highlight_whole(article.title, spec, field="title"),
                     snippets=tuple(body_snippets),
@@ -461,6 +461,22 @@ def _from_column(raw: int) -> Optional[datetime]:
         return datetime.min + timedelta(microseconds=raw)
     except OverflowError:
         return None
+
+
+def _newest_first(key: int) -> tuple:
+    return (key == _NO_DATE, -key)
+
+
+def _sort_facet(sort: str) -> Any:
+    """Whoosh sort facet for a sort name; undated articles come last either way (a plain
+    reversed date sort would put them first, since they hold the column's largest value)."""
+    from whoosh.sorting import FieldFacet, TranslateFacet
+
+    if sort == "newest":
+        return TranslateFacet(_newest_first, FieldFacet("date"))
+    if sort == "oldest":
+        return FieldFacet("date")
+    return None
 
 
 def _count(searcher: Searcher, kind: str) -> int:

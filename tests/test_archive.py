@@ -172,3 +172,19 @@ def test_stats(tmp_path, news):
     assert stats.first_date == datetime(2023, 7, 15, tzinfo=timezone.utc)
     assert stats.last_date == datetime(2023, 8, 31, tzinfo=timezone.utc)
     assert stats.size_bytes > 0
+
+
+def test_date_sorts_put_undated_articles_last(tmp_path, make_articles):
+    news = make_articles({
+        "old.txt": ("Old flood", "2001-03-04", "A flood hit the valley."),
+        "new.txt": ("New flood", "2022-10-11", "Another flood hit the valley."),
+        "none.txt": ("Undated flood", "", "A flood without a date hit the valley."),
+    })
+    _index(tmp_path, news)
+    with Archive.open(tmp_path / "ix") as archive:
+        newest = [h.title for h in archive.search("flood", sort="newest")]
+        oldest = [h.title for h in archive.search("flood", sort="oldest")]
+        assert newest == ["New flood", "Old flood", "Undated flood"]
+        assert oldest == ["Old flood", "New flood", "Undated flood"]
+        page2 = archive.search("flood", sort="newest", limit=2, page=2)
+        assert [h.title for h in page2] == ["Undated flood"] and page2.total == 3
