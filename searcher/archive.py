@@ -180,6 +180,7 @@ class Archive:
                 new_writer=lambda: SegmentWriter(self._ix, _lk=False, limitmb=256),
                 new_searcher=self._ix.searcher,
                 report=report,
+                **_batch_limits(),
             )
             work(indexer)
             indexer.commit()
@@ -477,6 +478,22 @@ def _sort_facet(sort: str) -> Any:
     if sort == "oldest":
         return FieldFacet("date")
     return None
+
+
+def _batch_limits() -> Dict[str, Any]:
+    """Batch size overrides from the environment, so crash tests can force many small commits."""
+    limits: Dict[str, Any] = {}
+    for name, key, kind in (
+        ("SEARCHER_BATCH_ARTICLES", "batch_articles", int),
+        ("SEARCHER_BATCH_SECONDS", "batch_seconds", float),
+    ):
+        value = os.environ.get(name)
+        if value:
+            try:
+                limits[key] = max(kind(value), 1) if kind is int else max(kind(value), 0.0)
+            except ValueError:
+                raise SearcherError(f"{name}={value!r} is not a number") from None
+    return limits
 
 
 def _count(searcher: Searcher, kind: str) -> int:
