@@ -196,7 +196,7 @@ def _link(item: ET.Element, children: Dict[str, List[ET.Element]]) -> str:
             return (element.text or "").strip()
         if element.get("href"):
             return element.get("href", "").strip()
-    for element in children.get("guid", ()) + children.get("id", ()):
+    for element in children.get("guid", []) + children.get("id", []):
         value = (element.text or "").strip()
         if value.startswith(("http://", "https://")) and element.get("isPermaLink") != "false":
             return value
