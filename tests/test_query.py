@@ -373,24 +373,6 @@ def test_relative_dates(text: str, since: datetime, until: datetime) -> None:
     assert _bounds(text) == (since, until)
 
 
-def test_relative_dates_across_boundaries() -> None:
-    from searcher.query import resolve_date
-
-    jan = datetime(2024, 1, 3, 5, tzinfo=timezone.utc)  # a Wednesday
-    assert resolve_date("last month", now=jan) == (_utc(2023, 12, 1), _utc(2024, 1, 1))
-    assert resolve_date("last week", now=jan) == (_utc(2023, 12, 25), _utc(2024, 1, 1))
-    march31 = datetime(2024, 3, 31, tzinfo=timezone.utc)
-    assert resolve_date("last 1 month", now=march31) == (_utc(2024, 3, 1), _utc(2024, 4, 1))
-    assert resolve_date("2023-12", now=jan) == (_utc(2023, 12, 1), _utc(2024, 1, 1))
-    naive_now = datetime(2023, 9, 15, 23, 30)  # naive means UTC
-    assert resolve_date("today", now=naive_now) == (_utc(2023, 9, 15), _utc(2023, 9, 16))
-    with pytest.raises(QuerySyntaxError):
-        resolve_date("last 0 days", now=jan)
-    with pytest.raises(QuerySyntaxError):
-        resolve_date("last 9999999 years", now=jan)
-    assert resolve_date("9999", now=jan)[1] == datetime.max.replace(tzinfo=timezone.utc)
-
-
 # --------------------------------------------------------------------------- highlight, words
 
 
