@@ -1,13 +1,13 @@
 """Read one saved news web page into one ``Article``.
 
-A page carries its metadata in several overlapping places (JSON-LD, Open Graph and other
-``<meta>`` tags, ``<title>``, ``<h1>``, ``<time>``); each field is taken from the most
-reliable place that has it. The article text is found by scoring the page's containers by
-how much paragraph-like, link-poor text they hold, after skipping navigation, scripts,
-share bars, comments and similar furniture.
+A page states its metadata in several overlapping places (JSON-LD, Open Graph and other
+``<meta>`` tags, ``<title>``, ``<h1>``, ``<time>``); each field comes from the most reliable
+place that has it. The article text is the container that scores best on paragraph-like,
+link-poor text, readability-style, after skipping navigation, share bars, comments and
+similar furniture.
 
-Every walk over the document is iterative, because hostile pages nest elements thousands of
-levels deep and a recursive walk would die with ``RecursionError``.
+Every walk over the document is iterative and the document is indexed in one pass, because
+hostile pages nest elements tens of thousands of levels deep or run to megabytes.
 """
 
 from __future__ import annotations
@@ -15,40 +15,23 @@ from __future__ import annotations
 import html as _html
 import json
 import re
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, Union
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag, XMLParsedAsHTMLWarning
 from bs4.exceptions import ParserRejectedMarkup
 
 from searcher.article import Article, Problem, normalise_text
 from searcher.dates import date_from_url, parse_date
 from searcher.errors import DateError, SourceError
+from searcher.sources._encoding import decode
 
-try:
-    from searcher.sources._encoding import decode as _decode
-except ImportError:  # the shared decoder has not landed yet
+__all__ = ["read", "extract", "declared_charset", "strip_site_name"]
 
-    def _decode(data: bytes, *, declared: Optional[str] = None) -> str:
-        """BOM, then the declared charset, then UTF-8, then cp1252; never raises."""
-        for bom, codec in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
-            if data.startswith(bom):
-                return data[len(bom):].decode(codec, errors="replace")
-        for codec in (declared, "utf-8"):
-            if codec:
-                try:
-                    return data.decode(codec)
-                except (LookupError, UnicodeDecodeError):
-                    pass
-        return data.decode("cp1252", errors="replace")
-
-
-__all__ = ["read", "extract", "declared_charset"]
-
-# How far into the file a charset declaration is looked for: real heads put it early, but
-# some put kilobytes of comments and scripts before it.
+# Real heads sometimes put kilobytes of comments and scripts before the charset.
 _CHARSET_WINDOW = 8192
 _CHARSET = re.compile(
     rb"""<meta[^>]*?charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)"""
@@ -56,12 +39,12 @@ _CHARSET = re.compile(
     re.IGNORECASE,
 )
 
-# Elements whose content is never text a reader sees.
+# Never text a reader sees.
 _NON_TEXT_TAGS = frozenset(
     "script style noscript template iframe svg canvas object embed select textarea input"
     " button head title video audio picture map".split()
 )
-# Elements that hold page furniture rather than the article, on nearly every site.
+# Page furniture on nearly every site.
 _FURNITURE_TAGS = frozenset("nav header footer aside form label figure figcaption menu dialog".split())
 # Elements that start a new block of text.
 _BLOCK_TAGS = frozenset(
@@ -73,62 +56,59 @@ _BLOCK_TAGS = frozenset(
 _PARAGRAPH_TAGS = frozenset("p pre blockquote li dd td h2 h3 h4 h5 h6".split())
 # Never skipped for their class names: they are the page, or are marked as the article.
 _KEEP_TAGS = frozenset("html body main article".split())
-
 _JUNK_WORDS = frozenset(
     "nav navbar navigation menu menus share shares sharing social comment comments disqus"
     " footer related recommended recirc promo promos ad ads advert adverts advertisement"
     " sponsor sponsored newsletter subscribe subscription signup cookie cookies consent gdpr"
     " breadcrumb breadcrumbs sidebar popup modal outbrain taboola toolbar pagination pager"
-    " masthead byline dateline timestamp caption credit tags trending".split()
+    " masthead byline dateline timestamp caption credit tags trending gallery slideshow"
+    " carousel".split()
 )
 # Junk even when the element also looks like content ("comment-body", "share-content").
 _STRONG_JUNK_WORDS = frozenset(
     "comment comments disqus share sharing social newsletter cookie cookies consent gdpr"
     " outbrain taboola advertisement advert promo related recirc breadcrumb".split()
 )
-_GOOD_WORDS = frozenset("article body content entry main post story text blog news".split())
-_JUNK_ROLES = frozenset("navigation banner contentinfo complementary search menu menubar dialog alert".split())
-
+# Glued class words such as "sharebar", "socialicons", "commentlist" ("commentary" is content).
+_STRONG_JUNK_PREFIX = re.compile(
+    r"^(share|social|comment(?!ary)|advert|promo|newsletter|breadcrumb|sidebar|navbar|cookie)"
+)
+_GOOD_WORDS = frozenset("article articlebody body content entry main post story text blog news".split())
+_JUNK_ROLES = frozenset(
+    "navigation banner contentinfo complementary search menu menubar dialog alert".split()
+)
 _WORD_SPLIT = re.compile(r"[^a-zA-Z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
-_SPACE = re.compile(r"\s+")
+_SPACE = re.compile(r"[\s\ufeff\u200b]+")
+_LETTER = re.compile(r"[^\W\d_]")
 _COMMAS = re.compile(r"[,，、،]")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_BYLINE_CLASS = re.compile(r"(^|[-_ ])(byline|author)(-?name)?($|[-_ ])", re.IGNORECASE)
 
-# Shortest block, in characters, that counts as a paragraph when scoring containers.
-_MIN_PARAGRAPH = 25
+_MIN_PARAGRAPH = 25  # characters for a block to count as a paragraph when scoring
 _MAX_LINK_DENSITY = 0.5
-# A body shorter than this makes the extractor retry with less skipping (as readability does).
+# A shorter body makes the extractor retry with less skipping, as readability does.
 _ENOUGH_TEXT = 500
 
-_LD_ARTICLE_TYPES = ("article", "posting", "report", "newsarticle", "blogposting")
-
-# Where publication dates hide in <meta> tags, in order of trust (keys lower-cased).
+_LD_ARTICLE_TYPES = ("article", "posting", "report")
+# Where publication dates hide in <meta> tags, most trusted first (keys lower-cased).
 _DATE_META_KEYS = (
-    "article:published_time",
-    "og:published_time",
-    "og:article:published_time",
-    "article.published",
-    "datepublished",
-    "article_date_original",
-    "publish-date",
-    "publish_date",
-    "publishdate",
-    "pubdate",
-    "parsely-pub-date",
-    "sailthru.date",
-    "dc.date.issued",
-    "dcterms.issued",
-    "dc.date.created",
-    "dcterms.created",
-    "dc.date",
-    "dcterms.date",
-    "date",
-    "datecreated",
-    "originalpublicationdate",
-    "cxenseparse:recs:publishtime",
-    "displaydate",
-    "article:published",
+    "article:published_time", "og:published_time", "og:article:published_time",
+    "article.published", "datepublished", "article_date_original", "publish-date",
+    "publish_date", "publishdate", "pubdate", "parsely-pub-date", "sailthru.date",
+    "dc.date.issued", "dcterms.issued", "dc.date.created", "dcterms.created", "dc.date",
+    "dcterms.date", "date", "datecreated", "originalpublicationdate",
+    "cxenseparse:recs:publishtime", "displaydate", "article:published",
+)  # fmt: skip
+_AUTHOR_META_KEYS = ("author", "article:author", "byl", "parsely-author", "sailthru.author", "dc.creator")
+
+# Separators between a headline and the site decorations after it in <title>.
+_TITLE_SEPARATOR = re.compile(
+    r"\s+(?:[|\-–—»·/:~•]|--|::)\s+|\s*[|｜»]\s*|(?<=[^\x00-\x7f])\s*[-_：]\s*|\u3000+"
 )
+# Separators that never occur inside a headline, so a short segment after one is decoration
+# (a dash counts when glued to CJK text, as in "...需求-新华网").
+_STRONG_SEPARATOR = re.compile(r"[|｜»/:•：_]|--|\u3000|^-$")
+_PLAIN_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 
 
 @dataclass
@@ -144,24 +124,39 @@ class _Block:
         return self.link_chars / max(len(self.text), 1)
 
 
+@dataclass
+class _Page:
+    """What one pass over the parsed page collects, so no later step walks it again."""
+
+    soup: BeautifulSoup
+    meta: Dict[str, List[str]] = field(default_factory=dict)
+    ld: List[Dict[str, Any]] = field(default_factory=list)
+    title: str = ""
+    canonical: str = ""
+    h1s: List[Tag] = field(default_factory=list)
+    times: List[Tag] = field(default_factory=list)
+    bylines: List[Tag] = field(default_factory=list)
+    marked_bodies: List[Tag] = field(default_factory=list)
+
+
 def read(data: bytes, *, path: str, mapping: Mapping[str, str]) -> Iterator[Union[Article, Problem]]:
     """Yield the one article in a saved web page (``mapping`` is unused: HTML needs none).
 
-    Raises ``SourceError`` when the page holds no article text at all. A page too deeply
-    nested to walk yields a ``Problem`` and then an article made from its flat text.
+    Raises ``SourceError`` when the page holds no article text at all. A page that still
+    defeats the tree walk yields a ``Problem`` and an article made from its flat text.
     """
-    text = _decode(data, declared=declared_charset(data))
+    text = decode(data, declared=declared_charset(data))
     try:
         article = extract(text)
     except RecursionError:
-        yield Problem(path=path, reason="page nested too deeply to read its structure; used its plain text")
+        yield Problem(path=path, reason="page nested too deeply to read its layout; used its plain text")
         article = _flat_article(text)
-    yield _with_path(article, path)
+    yield replace(article, path=path)
 
 
 def declared_charset(data: bytes) -> Optional[str]:
-    """The charset a page declares in ``<meta charset>``, ``http-equiv`` or an XML
-    declaration near its start, or ``None``; the decoder needs it before parsing."""
+    """The charset a page declares near its start (``<meta charset>``, ``http-equiv``
+    content type or XML declaration), or ``None``: the decoder needs it before parsing."""
     match = _CHARSET.search(data[:_CHARSET_WINDOW])
     if match is None:
         return None
@@ -169,35 +164,64 @@ def declared_charset(data: bytes) -> Optional[str]:
 
 
 def extract(html_text: str, *, url: str = "") -> Article:
-    """Build an ``Article`` from one page's HTML; ``url`` is used when the page names none.
+    """An ``Article`` from one page's HTML; ``url`` is used when the page names none.
 
     Raises ``SourceError`` when the page has no article text.
     """
     try:
-        soup = BeautifulSoup(html_text, "html.parser")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+            soup = BeautifulSoup(html_text, "html.parser")
     except ParserRejectedMarkup as error:
         raise SourceError(f"not readable as HTML: {error}") from None
-    meta = _meta_tags(soup)
-    ld_objects = _json_ld(soup)
-    page_url = _canonical_url(soup, meta) or url
-    source = _source(meta, ld_objects, page_url)
-    body = _body(soup, ld_objects)
+    page = _index(soup)
+    body = _body(page)
     if not body:
         raise SourceError("no article text in the page")
-    date, date_problem = _date(soup, meta, ld_objects, page_url)
+    page_url = _canonical_url(page) or url
+    source = _source(page, page_url)
+    date, date_problem = _date(page, page_url)
     return Article(
-        title=_title(soup, meta, ld_objects, source=source, url=page_url),
+        title=_title(page, site_names=[source, _domain(page_url)]),
         body=body,
         date=date,
         date_problem=date_problem,
         source=source,
         url=page_url,
-        author=_author(soup, meta, ld_objects),
+        author=_author(page),
     )
 
 
-def _with_path(article: Article, path: str) -> Article:
-    return Article(**{**article.__dict__, "path": path})
+def _index(soup: BeautifulSoup) -> _Page:
+    page = _Page(soup)
+    for tag in soup.descendants:
+        if not isinstance(tag, Tag):
+            continue
+        name = tag.name
+        if name == "meta":
+            content = _clean(tag.get("content"))
+            for attr in ("property", "name", "itemprop"):
+                key = tag.get(attr)
+                if content and isinstance(key, str) and key.strip():
+                    page.meta.setdefault(key.strip().lower(), []).append(content)
+        elif name == "script" and "ld+json" in str(tag.get("type") or "").lower():
+            page.ld.extend(_json_ld(tag.string or ""))
+        elif name == "title" and not page.title:
+            page.title = _clean(tag.get_text(" "))
+        elif name == "link" and not page.canonical:
+            if "canonical" in [str(r).lower() for r in tag.get("rel") or []]:
+                page.canonical = str(tag.get("href") or "").strip()
+        elif name == "h1" and len(page.h1s) < 5:
+            page.h1s.append(tag)
+        elif name == "time" and len(page.times) < 20:
+            page.times.append(tag)
+        if len(page.bylines) < 5 and name in ("a", "span", "div", "p"):
+            rel = [str(r).lower() for r in tag.get("rel") or []]
+            if "author" in rel or _BYLINE_CLASS.search(" ".join(tag.get("class") or [])):
+                page.bylines.append(tag)
+        if str(tag.get("itemprop") or "").strip().lower() == "articlebody":
+            page.marked_bodies.append(tag)
+    return page
 
 
 # --- metadata -----------------------------------------------------------------------------
@@ -207,72 +231,47 @@ def _clean(text: Any) -> str:
     return normalise_text(str(text)) if text else ""
 
 
-def _meta_tags(soup: BeautifulSoup) -> Dict[str, List[str]]:
-    """``<meta>`` contents by lower-cased name/property/itemprop, in page order."""
-    found: Dict[str, List[str]] = {}
-    for tag in soup.find_all("meta"):
-        content = _clean(tag.get("content"))
-        if not content:
-            continue
-        for attr in ("property", "name", "itemprop"):
-            key = tag.get(attr)
-            if isinstance(key, str) and key.strip():
-                found.setdefault(key.strip().lower(), []).append(content)
-    return found
-
-
-def _first_meta(meta: Mapping[str, List[str]], *keys: str) -> str:
+def _first_meta(page: _Page, *keys: str) -> str:
     for key in keys:
-        for value in meta.get(key, ()):
-            if value:
-                return value
+        for value in page.meta.get(key, ()):
+            return value
     return ""
 
 
-def _json_ld(soup: BeautifulSoup) -> List[Dict[str, Any]]:
-    """Every JSON-LD object on the page, flattened out of lists and ``@graph`` arrays."""
+def _json_ld(text: str) -> List[Dict[str, Any]]:
+    """The objects of one JSON-LD script, flattened out of lists and ``@graph`` arrays."""
+    try:
+        pending: List[Any] = [json.loads(text)]
+    except (ValueError, RecursionError):
+        return []
     objects: List[Dict[str, Any]] = []
-    for script in soup.find_all("script", type=re.compile(r"ld\+json", re.IGNORECASE)):
-        try:
-            data = json.loads(script.string or "")
-        except (ValueError, RecursionError):
-            continue
-        pending = [data]
-        while pending:
-            item = pending.pop(0)
-            if isinstance(item, list):
-                pending[:0] = item
-            elif isinstance(item, dict):
-                objects.append(item)
-                graph = item.get("@graph")
-                if isinstance(graph, (list, dict)):
-                    pending.append(graph)
+    while pending:
+        item = pending.pop(0)
+        if isinstance(item, list):
+            pending[:0] = item
+        elif isinstance(item, dict):
+            objects.append(item)
+            if isinstance(item.get("@graph"), (list, dict)):
+                pending.append(item["@graph"])
     return objects
 
 
-def _ld_type(obj: Mapping[str, Any]) -> str:
-    kind = obj.get("@type", "")
-    return " ".join(kind) if isinstance(kind, list) else str(kind)
-
-
-def _ld_articles(objects: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+def _ld_articles(page: _Page) -> List[Dict[str, Any]]:
     """Article-like JSON-LD objects first, then the rest, so an article's own fields win
     over those of the web page or organisation around it."""
     def is_article(obj: Dict[str, Any]) -> bool:
-        kind = _ld_type(obj).lower()
-        return any(word in kind for word in _LD_ARTICLE_TYPES)
+        kind = obj.get("@type", "")
+        kind = " ".join(map(str, kind)) if isinstance(kind, list) else str(kind)
+        return any(word in kind.lower() for word in _LD_ARTICLE_TYPES)
 
-    return [o for o in objects if is_article(o)] + [o for o in objects if not is_article(o)]
+    return [o for o in page.ld if is_article(o)] + [o for o in page.ld if not is_article(o)]
 
 
 def _ld_names(value: Any) -> List[str]:
-    """Names out of a JSON-LD person/organisation value (a string, object or list)."""
+    """Names out of a JSON-LD person or organisation value (a string, object or list)."""
     names: List[str] = []
     for item in value if isinstance(value, list) else [value]:
-        name = item.get("name") if isinstance(item, dict) else item
-        if isinstance(name, list):
-            name = " ".join(str(part) for part in name)
-        name = _clean(name)
+        name = _clean(item.get("name") if isinstance(item, dict) else item)
         if name and not _looks_like_url(name) and name not in names:
             names.append(name)
     return names
@@ -282,107 +281,85 @@ def _looks_like_url(text: str) -> bool:
     return bool(re.match(r"^(https?:)?//|^www\.", text, re.IGNORECASE))
 
 
-def _canonical_url(soup: BeautifulSoup, meta: Mapping[str, List[str]]) -> str:
+def _is_absolute(url: str) -> bool:
+    return bool(re.match(r"^https?://", url, re.IGNORECASE))
+
+
+def _canonical_url(page: _Page) -> str:
     """The page's own address: ``rel=canonical`` when absolute, else ``og:url``."""
-    og_url = _first_meta(meta, "og:url", "twitter:url")
-    for link in soup.find_all("link", href=True):
-        rel = link.get("rel") or []
-        if "canonical" in [r.lower() for r in rel]:
-            href = str(link["href"]).strip()
-            if re.match(r"^https?://", href, re.IGNORECASE):
-                return href
-            if og_url or not href:
-                break
-    if og_url and re.match(r"^https?://", og_url, re.IGNORECASE):
-        return og_url
+    for candidate in (page.canonical, _first_meta(page, "og:url", "twitter:url")):
+        if _is_absolute(candidate):
+            return candidate
     return ""
 
 
 def _domain(url: str) -> str:
-    host = urlsplit(url).hostname or "" if url else ""
+    host = (urlsplit(url).hostname or "") if url else ""
     return re.sub(r"^www\d*\.", "", host.lower())
 
 
-def _source(meta: Mapping[str, List[str]], ld_objects: List[Dict[str, Any]], url: str) -> str:
+def _source(page: _Page, url: str) -> str:
     """The publication: ``og:site_name``, else the JSON-LD publisher, else the domain."""
-    name = _first_meta(meta, "og:site_name", "application-name")
+    name = _first_meta(page, "og:site_name", "application-name")
     if name:
         return name
-    for obj in _ld_articles(ld_objects):
+    for obj in _ld_articles(page):
         publisher = _ld_names(obj.get("publisher"))
         if publisher:
             return publisher[0]
     return _domain(url)
 
 
-def _author(soup: BeautifulSoup, meta: Mapping[str, List[str]], ld_objects: List[Dict[str, Any]]) -> str:
+def _author(page: _Page) -> str:
     """The article's author(s), comma-joined: JSON-LD, then meta tags, then bylines."""
-    for obj in _ld_articles(ld_objects):
+    for obj in _ld_articles(page):
         names = _ld_names(obj.get("author") or obj.get("creator"))
         if names:
             return ", ".join(names)
-    for key in ("author", "article:author", "byl", "parsely-author", "sailthru.author", "dc.creator"):
-        for value in meta.get(key, ()):
-            if not _looks_like_url(value):
-                return re.sub(r"^by\s+", "", value, flags=re.IGNORECASE)
-    for tag in soup.find_all(["a", "span", "div", "p"], rel="author") or soup.find_all(
-        ["a", "span", "div", "p"], class_=re.compile(r"(^|[-_ ])(byline|author)(-?name)?($|[-_ ])", re.IGNORECASE)
-    ):
-        text = _clean(tag.get_text(" "))
-        if 0 < len(text) <= 80:
-            return re.sub(r"^by\s+", "", text, flags=re.IGNORECASE)
+    values = [v for key in _AUTHOR_META_KEYS for v in page.meta.get(key, ())]
+    values += [_clean(tag.get_text(" ")) for tag in page.bylines]
+    for value in values:
+        if 0 < len(value) <= 100 and not _looks_like_url(value):
+            return re.sub(r"^by\s+", "", value, flags=re.IGNORECASE)
     return ""
 
 
 # --- title --------------------------------------------------------------------------------
 
-# Separators between a headline and the site decorations after it in <title>.
-_TITLE_SEPARATOR = re.compile(r"\s+(?:[|\-–—»·/:~•]|--|::)\s+|\s*[|｜»]\s*|(?<=[^\x00-\x7f])\s*[-_：]\s*|　+")
-# Separators that never occur inside a headline, so a short segment after one is decoration
-# (a dash counts when glued to CJK text, as in "...需求-新华网").
-_STRONG_SEPARATOR = re.compile(r"[|｜»/:•：_]|--|　|^-$")
 
-
-def _title(soup: BeautifulSoup, meta: Mapping[str, List[str]], ld_objects: List[Dict[str, Any]], *, source: str, url: str) -> str:
-    """The headline. ``<title>`` minus the site decorations comes first: measured on the
-    reference pages it is what the publisher calls the article more often than the display
-    headline; JSON-LD, Open Graph and ``<h1>`` fill in when it is missing or only a site name.
+def _title(page: _Page, *, site_names: List[str]) -> str:
+    """The headline. ``<title>`` minus the site decorations comes first: on the reference
+    pages it is what the publisher calls the article more often than the display headline
+    (og:title or ``<h1>``), which fill in when ``<title>`` is missing or only a site name.
     """
-    headlines = _headline_candidates(soup, meta, ld_objects, source=source, url=url)
-    raw = _clean(soup.title.get_text(" ")) if soup.title else ""
+    headlines = _headlines(page, site_names)
+    raw = page.title
     if raw:
-        folded = _fold(raw)
-        # A headline followed in <title> by a separator: the rest is decoration.
+        # <title> is a headline plus decorations: the headline's own spelling wins.
+        plain = raw.translate(_PLAIN_QUOTES)
         for headline in headlines:
-            head = _fold(headline)
-            if head and folded.startswith(head) and len(folded) > len(head):
-                rest = raw[len(headline):] if raw.startswith(headline) else raw[-(len(folded) - len(head)):]
-                if _TITLE_SEPARATOR.match(rest) or rest[:1] in " 　":
-                    return headline
-        stripped = strip_site_name(raw, site_names=[source, _domain(url)])
-        if stripped and not _is_site_name(stripped, [source, _domain(url)]):
+            head = headline.translate(_PLAIN_QUOTES)
+            rest = raw[len(head):]
+            # CJK titles may use a bare space (once an ideographic one) as the separator.
+            cjk_space = rest[:1] == " " and not rest[1:2].isascii()
+            if len(head) < len(plain) and plain.startswith(head) and (_TITLE_SEPARATOR.match(rest) or cjk_space):
+                return headline
+        stripped = strip_site_name(raw, site_names=site_names)
+        if stripped and not _is_site_name(stripped, site_names):
             return stripped
     return headlines[0] if headlines else raw
 
 
-def _headline_candidates(soup: BeautifulSoup, meta: Mapping[str, List[str]], ld_objects: List[Dict[str, Any]], *, source: str, url: str) -> List[str]:
-    names = [source, _domain(url)]
-    found: List[str] = []
-    for obj in _ld_articles(ld_objects):
-        headline = obj.get("headline")
-        if isinstance(headline, str) and _clean(headline):
-            found.append(_clean(headline))
+def _headlines(page: _Page, site_names: List[str]) -> List[str]:
+    """Display headlines, most trusted first: JSON-LD, Open Graph, Twitter, ``<h1>``."""
+    found = [_clean(obj.get("headline")) for obj in _ld_articles(page) if isinstance(obj.get("headline"), str)]
     for key in ("og:title", "twitter:title", "title", "headline"):
-        found.extend(strip_site_name(value, site_names=names) for value in meta.get(key, ()))
-    h1s = soup.find_all("h1", limit=5)
-    in_article = [h for h in h1s if h.find_parent("article") is not None]
-    for h1 in in_article + h1s:
-        text = _clean(h1.get_text(" "))
-        if text:
-            found.append(text)
+        found += [strip_site_name(value, site_names=site_names) for value in page.meta.get(key, ())]
+    in_article = [h for h in page.h1s if h.find_parent("article") is not None]
+    found += [_clean(h1.get_text(" ")) for h1 in in_article + page.h1s]
     unique: List[str] = []
     for text in found:
-        if text and text not in unique and not _is_site_name(text, names):
+        if text and text not in unique and not _is_site_name(text, site_names):
             unique.append(text)
     return unique
 
@@ -391,31 +368,22 @@ def strip_site_name(title: str, *, site_names: List[str]) -> str:
     """``title`` without trailing site decorations such as `` | TIME``, `` - CNN.com`` or
     `` » Local » Noticias » Ultima Hora Mallorca``.
 
-    A trailing segment goes when it names the site (``site_names``: site name or domain),
-    along with everything after it; then short segments after separators that never occur
-    inside headlines (``|``, ``»``, ``--``) go too. The headline itself always stays.
+    The first segment after a separator that names the site (``site_names``: its name or
+    domain) goes, with everything after it; then short segments after separators that never
+    occur inside headlines (``|``, ``»``, ``--``) go too. The first segment always stays.
     """
     title = _clean(title)
     parts = _TITLE_SEPARATOR.split(title)
     separators = _TITLE_SEPARATOR.findall(title)
-    if len(parts) < 2:
-        return title
-    keep = len(parts)
-    for index in range(1, len(parts)):
-        if _is_site_name(parts[index], site_names):
-            keep = index
-            break
+    keep = next((i for i in range(1, len(parts)) if _is_site_name(parts[i], site_names)), len(parts))
     while keep > 1:
         tail, separator = parts[keep - 1], separators[keep - 2]
-        head_length = sum(len(p) for p in parts[: keep - 1])
+        head_length = sum(len(part) for part in parts[: keep - 1])
         short = len(tail) <= 30 and len(tail.split()) <= 4 and head_length >= 2 * len(tail)
         if not (short and _STRONG_SEPARATOR.search(separator)):
             break
         keep -= 1
-    result = parts[0]
-    for index in range(1, keep):
-        result += separators[index - 1] + parts[index]
-    return result.strip()
+    return "".join(parts[0:1] + [separators[i - 1] + parts[i] for i in range(1, keep)]).strip()
 
 
 def _letters(text: str) -> str:
@@ -423,68 +391,52 @@ def _letters(text: str) -> str:
 
 
 def _is_site_name(text: str, site_names: List[str]) -> bool:
-    """Whether ``text`` names the site: it contains the site name or the domain's main
-    label, or is contained in the site name (``CNN Politics`` for ``CNN``)."""
-    text_letters = _letters(text)
-    if not text_letters:
+    """Whether ``text`` names the site: it is part of a site name, or is a site name (or a
+    domain's main label) with a few words around it (``CNN Politics``, ``CNN.com``)."""
+    letters = _letters(text)
+    if len(letters) < 2:
         return False
-    for name in site_names:
-        if not name:
-            continue
-        labels = [name] if "." not in name or " " in name else [name, name.split(".")[-2]]
-        for label in labels:
-            label_letters = _letters(label)
-            if len(label_letters) < 2:
+    for name in filter(None, site_names):
+        labels = [name] if " " in name or "." not in name else [name, name.split(".")[-2]]
+        for label in map(_letters, labels):
+            if len(label) < 2:
                 continue
-            if text_letters == label_letters or text_letters in label_letters:
+            if letters in label:
                 return True
-            if text_letters.startswith(label_letters) or text_letters.endswith(label_letters):
-                return len(text_letters) <= 3 * len(label_letters) + 12
+            if (letters.startswith(label) or letters.endswith(label)) and len(letters) <= 3 * len(label) + 12:
+                return True
     return False
-
-
-def _fold(text: str) -> str:
-    """Comparable form of a headline: typographic quotes and dashes made plain, case folded."""
-    table = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\xa0": " "})
-    return _SPACE.sub(" ", text.translate(table)).strip().casefold()
 
 
 # --- date ---------------------------------------------------------------------------------
 
 
-def _date(soup: BeautifulSoup, meta: Mapping[str, List[str]], ld_objects: List[Dict[str, Any]], url: str) -> Tuple[Optional[datetime], str]:
+def _date(page: _Page, url: str) -> Tuple[Optional[datetime], str]:
     """The publication date and, when the page states an impossible one, why it is missing.
 
-    The first candidate that reads as a date decides: an impossible date is reported rather
-    than replaced by a later, less trusted candidate.
+    The first candidate that reads as a date decides: an impossible date is reported, not
+    replaced by a later, less trusted candidate. The url's date path is the last resort.
     """
-    for where, text in _date_candidates(soup, meta, ld_objects):
+    for where, text in _date_candidates(page):
         try:
             found = parse_date(text)
         except DateError as error:
             return None, f"impossible date {text!r} in {where}: {error}"
         if found is not None:
             return found, ""
-    if url:
-        try:
-            return date_from_url(url), ""
-        except DateError as error:
-            return None, f"impossible date in url {url!r}: {error}"
-    return None, ""
+    return (date_from_url(url) if url else None), ""
 
 
-def _date_candidates(soup: BeautifulSoup, meta: Mapping[str, List[str]], ld_objects: List[Dict[str, Any]]) -> Iterator[Tuple[str, str]]:
-    for obj in _ld_articles(ld_objects):
+def _date_candidates(page: _Page) -> Iterator[Tuple[str, str]]:
+    for obj in _ld_articles(page):
         for key in ("datePublished", "dateCreated", "uploadDate"):
-            value = obj.get(key)
-            if isinstance(value, str) and value.strip():
-                yield f"JSON-LD {key}", value.strip()
+            if isinstance(obj.get(key), str) and obj[key].strip():
+                yield f"JSON-LD {key}", obj[key].strip()
     for key in _DATE_META_KEYS:
-        for value in meta.get(key, ()):
+        for value in page.meta.get(key, ()):
             yield f"meta {key}", value
-    times = soup.find_all("time", limit=50)
-    marked = [t for t in times if t.has_attr("pubdate") or "publish" in " ".join(_attr_words(t))]
-    in_article = [t for t in times if t.find_parent("article") is not None]
+    marked = [t for t in page.times if t.has_attr("pubdate") or "publish" in " ".join(_attr_words(t))]
+    in_article = [t for t in page.times if t.find_parent("article") is not None]
     for tag in marked + in_article:
         value = tag.get("datetime") or tag.get("content") or tag.get_text(" ")
         if isinstance(value, str) and value.strip():
@@ -499,14 +451,8 @@ def _attr_words(tag: Tag) -> List[str]:
     values: List[str] = []
     for attr in ("class", "id", "itemprop"):
         value = tag.get(attr)
-        if isinstance(value, list):
-            values.extend(value)
-        elif isinstance(value, str):
-            values.append(value)
-    words: List[str] = []
-    for value in values:
-        words.extend(word.lower() for word in _WORD_SPLIT.split(value) if word)
-    return words
+        values.extend(value if isinstance(value, list) else [value] if isinstance(value, str) else [])
+    return [word.lower() for value in values for word in _WORD_SPLIT.split(value) if word]
 
 
 def _is_junk(tag: Tag, strictness: int) -> bool:
@@ -518,24 +464,25 @@ def _is_junk(tag: Tag, strictness: int) -> bool:
         return True
     if strictness < 1 or name in _KEEP_TAGS:
         return False
-    if name in _FURNITURE_TAGS:
+    if name in _FURNITURE_TAGS or not tag.attrs:
+        return name in _FURNITURE_TAGS
+    if tag.has_attr("hidden"):
         return True
-    if tag.has_attr("hidden") or _HIDDEN_STYLE.search(str(tag.get("style") or "")):
+    if _HIDDEN_STYLE.search(str(tag.get("style") or "")):
         return True
-    role = str(tag.get("role") or "").lower()
-    if role in _JUNK_ROLES:
+    if str(tag.get("role") or "").lower() in _JUNK_ROLES:
         return True
     if strictness < 2:
         return False
     words = set(_attr_words(tag))
     if not words or "articlebody" in words:
         return False
-    if words & _STRONG_JUNK_WORDS:
+    if words & _STRONG_JUNK_WORDS or any(_STRONG_JUNK_PREFIX.match(word) for word in words):
         return True
     return bool(words & _JUNK_WORDS) and not words & _GOOD_WORDS
 
 
-def _blocks(root: Tag, strictness: int = 2) -> Iterator[_Block]:
+def _blocks(root: Tag, strictness: int) -> Iterator[_Block]:
     """The text blocks under ``root`` in document order, skipping junk, without recursion."""
     buffer: List[str] = []
     link_chars = 0
@@ -560,108 +507,90 @@ def _blocks(root: Tag, strictness: int = 2) -> Iterator[_Block]:
                 if block:
                     yield block
                 owners.pop()
-            continue
-        if isinstance(child, NavigableString):
-            if type(child) is NavigableString:
-                buffer.append(str(child))
-                if in_link:
-                    link_chars += len(_SPACE.sub(" ", str(child)))
-            continue
-        if not isinstance(child, Tag) or _is_junk(child, strictness):
-            continue
-        if child.name == "br" or child.name in _BLOCK_TAGS:
-            block = flush()
-            if block:
-                yield block
-            if child.name == "br":
-                continue
-            owners.append(child)
-        stack.append((child, iter(child.contents), in_link or child.name == "a"))
+        elif isinstance(child, NavigableString):
+            if type(child) is NavigableString:  # not a comment, CDATA or script text
+                buffer.append(child)
+                link_chars += len(_SPACE.sub(" ", child)) if in_link else 0
+        elif isinstance(child, Tag) and not _is_junk(child, strictness):
+            if child.name == "br" or child.name in _BLOCK_TAGS:
+                block = flush()
+                if block:
+                    yield block
+                if child.name == "br":
+                    continue
+                owners.append(child)
+            stack.append((child, iter(child.contents), in_link or child.name == "a"))
     block = flush()
     if block:
         yield block
 
 
-def _good(block: _Block) -> bool:
-    return len(block.text) >= _MIN_PARAGRAPH and block.link_density < _MAX_LINK_DENSITY
+def _readable(block: _Block) -> bool:
+    """Whether a block of the chosen container belongs in the body: not mostly links, and
+    made of words rather than pager arrows and numbers."""
+    return block.link_density < _MAX_LINK_DENSITY and _LETTER.search(block.text) is not None
 
 
 def _class_weight(tag: Tag) -> float:
     words = set(_attr_words(tag))
-    weight = 0.0
-    if words & _GOOD_WORDS or "articlebody" in words:
-        weight += 25
-    if words & _JUNK_WORDS:
-        weight -= 25
-    return weight
+    return 25.0 * (bool(words & _GOOD_WORDS) - bool(words & _JUNK_WORDS))
 
 
 def _best_container(root: Tag, strictness: int) -> Optional[Tag]:
-    """The element that holds the most paragraph text, readability-style: each paragraph
-    scores its holder fully and the holder's parent half, then link-heavy holders lose."""
-    scores: Dict[int, float] = {}
-    tags: Dict[int, Tag] = {}
+    """The element holding the most paragraph text, readability-style: each paragraph
+    scores its holder fully and the holder's parent half; link-heavy holders lose."""
+    scores: Dict[int, List[Any]] = {}  # id -> [tag, score, text chars, link chars]
     for block in _blocks(root, strictness):
-        if not _good(block):
-            continue
         holder = block.owner
         if holder.name in _PARAGRAPH_TAGS and holder is not root and holder.parent is not None:
             holder = holder.parent
-        score = 1 + len(_COMMAS.findall(block.text)) + min(len(block.text) / 100, 3)
-        parent = holder.parent if holder is not root else None
-        for tag, share in ((holder, 1.0), (parent, 0.5)):
+        good = len(block.text) >= _MIN_PARAGRAPH and block.link_density < _MAX_LINK_DENSITY
+        score = 1 + len(_COMMAS.findall(block.text)) + min(len(block.text) / 100, 3) if good else 0
+        for tag, share in ((holder, 1.0), (holder.parent if holder is not root else None, 0.5)):
             if isinstance(tag, Tag):
-                if id(tag) not in scores:
-                    scores[id(tag)] = _class_weight(tag)
-                    tags[id(tag)] = tag
-                scores[id(tag)] += score * share
-    best: Optional[Tag] = None
-    best_score = float("-inf")
-    for key in sorted(scores, key=scores.__getitem__, reverse=True)[:5]:
-        blocks = list(_blocks(tags[key], strictness))
-        total = sum(len(b.text) for b in blocks) or 1
-        final = scores[key] * (1 - sum(b.link_chars for b in blocks) / total)
-        if final > best_score:
-            best, best_score = tags[key], final
-    return best
+                entry = scores.setdefault(id(tag), [tag, _class_weight(tag), 0, 0])
+                entry[1] += score * share
+                entry[2] += len(block.text)
+                entry[3] += block.link_chars
+    ranked = [e for e in scores.values() if e[1] > _class_weight(e[0])]
+    if not ranked:
+        return None
+    return max(ranked, key=lambda e: e[1] * (1 - e[3] / max(e[2], 1)))[0]
 
 
 def _text_of(container: Tag, strictness: int) -> str:
     paragraphs: List[str] = []
     for block in _blocks(container, strictness):
-        if block.link_density < _MAX_LINK_DENSITY and block.text not in paragraphs[-1:]:
+        if _readable(block) and block.text not in paragraphs[-1:]:
             paragraphs.append(block.text)
     return "\n\n".join(paragraphs)
 
 
-def _body(soup: BeautifulSoup, ld_objects: List[Dict[str, Any]]) -> str:
+def _body(page: _Page) -> str:
     """The article text, paragraphs separated by blank lines.
 
-    An element marked ``itemprop=articleBody`` wins; otherwise the best-scoring container.
-    Skipping by class names is tried first and relaxed when it leaves too little text,
-    because a page-wide wrapper sometimes carries a furniture-like class (``int-nav``).
+    An element marked ``itemprop=articleBody`` wins, else the best-scoring container. Class
+    names are trusted first; when that leaves too little text the walk is retried trusting
+    less, since a page-wide wrapper sometimes has a furniture-like class (``int-nav``).
+    JSON-LD ``articleBody`` stands in when the page's own markup yields far less.
     """
-    root = soup.body or soup
+    root = page.soup.body or page.soup
     text = ""
     for strictness in (2, 1, 0):
-        marked = [t for t in root.find_all(attrs={"itemprop": "articleBody"}) if not _is_junk(t, strictness)]
-        candidates = [_text_of(t, strictness) for t in marked]
-        if not candidates or max(len(c) for c in candidates) < _ENOUGH_TEXT / 2:
+        candidates = [_text_of(t, strictness) for t in page.marked_bodies if not _is_junk(t, strictness)]
+        if not candidates or max(map(len, candidates)) < _ENOUGH_TEXT / 2:
             container = _best_container(root, strictness)
             candidates.append(_text_of(container, strictness) if container is not None else "")
         attempt = max(candidates, key=len)
-        if len(attempt) > len(text):
+        if len(attempt) > 2 * len(text):
             text = attempt
         if len(text) >= _ENOUGH_TEXT:
             break
-    ld_body = ""
-    for obj in _ld_articles(ld_objects):
-        value = obj.get("articleBody")
-        if isinstance(value, str) and len(value) > len(ld_body):
-            ld_body = value
+    ld_bodies = [o["articleBody"] for o in _ld_articles(page) if isinstance(o.get("articleBody"), str)]
+    ld_body = max(ld_bodies, key=len, default="")
     if len(text) < len(ld_body.strip()) / 2:
         text = "\n\n".join(_clean(part) for part in ld_body.split("\n") if part.strip())
-    return text
+    return text or _text_of(root, 0)
 
 
 # --- last resort --------------------------------------------------------------------------
@@ -676,8 +605,7 @@ def _flat_article(html_text: str) -> Article:
     walk as a tree: better a noisy body than a lost page."""
     title_match = _FLAT_TITLE.search(html_text)
     title = _clean(_html.unescape(title_match.group(1))) if title_match else ""
-    text = _FLAT_TAG.sub(" ", _FLAT_DROP.sub(" ", html_text))
-    body = _clean(_html.unescape(text))
+    body = _clean(_html.unescape(_FLAT_TAG.sub(" ", _FLAT_DROP.sub(" ", html_text))))
     if not body:
         raise SourceError("no article text in the page")
     return Article(title=title, body=body)
