@@ -1,9 +1,29 @@
-"""Snippets and highlighting (placeholder: the contract shared with query.py)."""
+"""Snippets and phrase-aware highlighting of search hits.
+
+The query module says what to light up (a ``HighlightSpec``: index-form terms and phrases per
+field); this module finds those in an article's text with the same analyzer the index uses
+(``schema``), so stemmed variants light up and a phrase is marked only where the whole phrase
+occurs. It then cuts the most relevant passages (whole sentences where possible) and renders
+them as ANSI, HTML or bracketed plain text.
+
+Matching does not analyse a whole long body: a regex finds the few words that could stem to
+a wanted term, only those are stemmed, and positions (for phrases) are counted only in the
+short gaps between them. The result is the same as analysing the whole text.
+"""
 
 from __future__ import annotations
 
+import bisect
+import functools
+import heapq
+import html
+import itertools
+import re
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, Tuple
+from typing import Dict, FrozenSet, List, NamedTuple, Optional, Pattern, Sequence, Set, Tuple
+
+# The token pattern is schema's own: a highlight must see exactly the tokens the index holds.
+from searcher.schema import _WORD, ANALYZER, analyze, terms
 
 
 @dataclass(frozen=True)
@@ -18,3 +38,594 @@ class HighlightSpec:
 
     terms: Dict[str, FrozenSet[str]] = field(default_factory=dict)
     phrases: Dict[str, Tuple[Tuple[Tuple[str, ...], int], ...]] = field(default_factory=dict)
+
+
+Span = Tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """A passage of text (or a whole text) with the character spans to highlight.
+
+    ``highlights`` are sorted, non-overlapping ``[start, end)`` offsets into ``text``.
+    """
+
+    text: str
+    highlights: Tuple[Span, ...] = ()
+
+    def __post_init__(self) -> None:
+        previous = 0
+        for start, end in self.highlights:
+            if not previous <= start < end <= len(self.text):
+                raise ValueError(f"highlight {(start, end)} is out of order or outside the text")
+            previous = end
+
+    def to_dict(self) -> dict:
+        """JSON-ready form: ``{"text": ..., "highlights": [[start, end], ...]}``."""
+        return {"text": self.text, "highlights": [[s, e] for s, e in self.highlights]}
+
+
+# --------------------------------------------------------------------------- matching
+
+
+class _Hit(NamedTuple):
+    """A token whose term the spec wants: character span, term and (relative) position."""
+
+    start: int
+    end: int
+    term: str
+    pos: int
+
+
+class _Match(NamedTuple):
+    """One term or phrase occurrence, for relevance: its extent and what matched."""
+
+    start: int
+    end: int
+    key: Tuple[object, ...]
+
+
+_WORD_CHAR = re.compile(r"\w")
+_CONNECTORS = ".'’"
+
+
+def _prefix_len(term: str) -> int:
+    """How much of ``term`` every word stemming to it starts with (lower-cased).
+
+    Porter rewrites only the end of a word, and the letters it writes that the word did not
+    have are at most the last two of a stem ending in "le", or the last one of a stem
+    ending in "e", "i" or "bl" ("possibility" -> "possibl"). One more letter is given up
+    as a margin: a short prefix only costs a few extra words to check.
+    """
+    if term.endswith(("le", "bl", "e", "i")):
+        cut = 3 if term.endswith("le") else 2
+    else:
+        cut = 1
+    return max(1, len(term) - cut)
+
+
+def _literal(prefix: str) -> str:
+    """Regex matching, in the original text, every spelling that lower-cases to ``prefix``.
+
+    Explicit classes such as ``[Mm]`` instead of ``text.lower()`` (slow on non-ASCII text)
+    or ``re.IGNORECASE`` (slow on alternations). The analyzer also folds ’ into ', "İ"
+    lower-cases to "i" and a combining dot, the Kelvin sign to "k", and final sigma differs.
+    """
+    out = []
+    for i, ch in enumerate(prefix):
+        if ch == "\u0307" and i and prefix[i - 1] == "i":
+            out[-1] = "(?:[Ii]\u0307|\u0130)"
+        elif ch == "k":
+            out.append("[Kk\u212a]")
+        elif ch.isascii() and ch.isalpha():
+            out.append(f"[{ch.upper()}{ch}]")
+        elif ch == "'":
+            out.append("['’]")
+        elif ch in "σς":
+            out.append("[σςΣ]")
+        elif ch.isascii():
+            out.append(re.escape(ch))
+        else:  # re's case folding matches at least every letter that lower-cases to ch
+            out.append(f"(?i:{re.escape(ch)})")
+    return "".join(out)
+
+
+def _prefixes(wanted: FrozenSet[str]) -> Set[str]:
+    """The prefix every word stemming to one of the wanted terms starts with."""
+    return {term[: _prefix_len(term)] for term in wanted}
+
+
+@functools.lru_cache(maxsize=256)
+def _prefix_regex(prefixes: FrozenSet[str]) -> Pattern[str]:
+    """One regex finding every spelling of the prefixes in the original text."""
+    return re.compile("|".join(_literal(p) for p in sorted(prefixes, key=len, reverse=True)))
+
+
+def _candidate_starts(text: str, wanted: FrozenSet[str]) -> List[int]:
+    """Sorted offsets where a word stemming to a wanted term might start (a superset).
+
+    Plain-ASCII prefixes are looked for with ``bytes.find`` in the ASCII-lower-cased UTF-8
+    bytes, many times faster on a long text than a case-insensitive regex, and the byte
+    offsets turned back into character offsets; other prefixes (and any text holding a
+    Kelvin sign, which lower-cases to "k") go through the regex.
+    """
+    prefixes = _prefixes(wanted)
+    fast = {p for p in prefixes if p.isascii() and "'" not in p}
+    if "\u212a" in text:
+        fast = set()
+    found: Set[int] = set()
+    if fast:
+        data = text.encode("utf-8", "surrogatepass").lower()
+        offsets: Set[int] = set()
+        for prefix in fast:
+            needle = prefix.encode("ascii")
+            at = data.find(needle)
+            while at >= 0:
+                offsets.add(at)
+                at = data.find(needle, at + 1)
+        if text.isascii():
+            found = offsets
+        else:  # decode the stretch between offsets to count its characters
+            done = chars = 0
+            for at in sorted(offsets):
+                chars += len(data[done:at].decode("utf-8", "surrogatepass"))
+                done = at
+                found.add(chars)
+    slow = prefixes - fast
+    if slow:
+        found.update(m.start() for m in _prefix_regex(frozenset(slow)).finditer(text))
+    return sorted(found)
+
+
+def _hits_full(text: str, wanted: FrozenSet[str]) -> List[_Hit]:
+    """Reference matcher: analyse the whole text and keep the wanted tokens."""
+    return [_Hit(s.start, s.end, s.term, s.pos) for s in analyze(text) if s.term in wanted]
+
+
+def _hits(text: str, wanted: FrozenSet[str], max_slop: int) -> List[_Hit]:
+    """The tokens of ``text`` whose term is in ``wanted``, as ``_hits_full`` finds them.
+
+    Positions are relative and only exact up to ``max_slop``: a gap of that many tokens or
+    more between two hits is not counted further, since no phrase can bridge it.
+    """
+    if not wanted or not text:
+        return []
+    seen: Dict[str, Optional[str]] = {}
+    hits: List[_Hit] = []
+    pos = 0
+    for c in _candidate_starts(text, wanted):
+        if c and _WORD_CHAR.match(text, c - 1):
+            continue
+        if c >= 2 and text[c - 1] in _CONNECTORS and _WORD_CHAR.match(text, c - 2):
+            continue  # inside a token such as "u.s" or "don't": not where a token starts
+        word = _WORD.match(text, c)
+        if word is None:
+            continue
+        token = word.group(0)
+        if token not in seen:
+            found = terms(token)
+            seen[token] = found[0] if len(found) == 1 else None
+        term = seen[token]
+        if term is None or term not in wanted:
+            continue
+        if hits and max_slop:
+            between = ANALYZER(text[hits[-1].end : c])
+            pos += 1 + sum(1 for _ in itertools.islice(between, max_slop))
+        hits.append(_Hit(c, word.end(), term, pos))
+    return hits
+
+
+def _phrase(
+    hits: Sequence[_Hit], words: Tuple[str, ...], slop: int
+) -> Tuple[List[_Match], List[Span]]:
+    """Occurrences of a phrase among the hits, and the spans to mark for them.
+
+    Whoosh's ``Phrase`` (a ``SpanNear2``, ordered, mindist 1) matches when each word follows
+    the previous one by 1 to ``slop`` positions; slop 0 means adjacent too. Only tokens that
+    belong to a complete occurrence are marked; words next to each other in an occurrence
+    are marked as one span, covering stopwords and punctuation between them.
+    """
+    slop = max(1, slop)
+    key: Tuple[object, ...] = ("phrase", words, slop)
+    reach: List[Set[int]] = [{i for i, h in enumerate(hits) if h.term == words[0]}]
+    links: List[Dict[int, List[int]]] = []
+    for word in words[1:]:
+        step: Dict[int, List[int]] = {}
+        nxt: Set[int] = set()
+        for i in sorted(reach[-1]):
+            j = i + 1
+            while j < len(hits) and hits[j].pos - hits[i].pos <= slop:
+                if hits[j].term == word:
+                    step.setdefault(i, []).append(j)
+                    nxt.add(j)
+                j += 1
+        if not nxt:
+            return [], []
+        links.append(step)
+        reach.append(nxt)
+    # Walk back from complete occurrences: keep what reaches the end, and how far it reaches.
+    last = len(words) - 1
+    ends: Dict[int, int] = {i: hits[i].end for i in reach[last]}
+    spans: List[Span] = [(hits[i].start, hits[i].end) for i in reach[last]]
+    for k in range(last - 1, -1, -1):
+        level: Dict[int, int] = {}
+        for i in reach[k]:
+            for j in links[k].get(i, ()):
+                if j in ends:
+                    level[i] = max(level.get(i, 0), ends[j])
+                    adjacent = hits[j].pos - hits[i].pos == 1
+                    spans.append((hits[i].start, hits[j].end if adjacent else hits[i].end))
+        ends = level
+    matches = [_Match(hits[i].start, end, key) for i, end in ends.items()]
+    return matches, spans
+
+
+def _merge(spans: List[Span]) -> List[Span]:
+    """Sorted spans with overlapping or touching ones joined."""
+    merged: List[Span] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _matches(
+    text: str, spec: HighlightSpec, field: str, *, full: bool = False
+) -> Tuple[List[_Match], List[Span]]:
+    """Every term and phrase occurrence (sorted by start) and the merged spans to mark."""
+    single = frozenset(spec.terms.get(field, ()))
+    phrases = [(tuple(w), s) for w, s in spec.phrases.get(field, ()) if w]
+    wanted = single.union(*(w for w, _ in phrases))
+    max_slop = max((max(1, s) for _, s in phrases), default=0)
+    hits = _hits_full(text, wanted) if full else _hits(text, wanted, max_slop)
+    found = [_Match(h.start, h.end, ("term", h.term)) for h in hits if h.term in single]
+    spans = [(h.start, h.end) for h in hits if h.term in single]
+    for words, slop in phrases:
+        occurrences, marked = _phrase(hits, words, slop)
+        found.extend(occurrences)
+        spans.extend(marked)
+    found.sort(key=lambda m: (m.start, m.end))
+    return found, _merge(spans)
+
+
+def find_matches(text: str, spec: HighlightSpec, field: str) -> List[Span]:
+    """Character spans of ``text`` to highlight for ``field``: sorted, merged, non-overlapping."""
+    return _matches(text, spec, field)[1]
+
+
+def highlight_whole(text: str, spec: HighlightSpec, *, field: str) -> Snippet:
+    """The whole text, unchanged, with its matches (a title, or an article for ``show``)."""
+    return Snippet(text, tuple(find_matches(text, spec, field)))
+
+
+# --------------------------------------------------------------------------- fragments
+
+_WS = re.compile(r"\s+")
+_NON_SPACE = re.compile(r"\S")
+# A sentence ends at . ! ? or … (with closing quotes or brackets) before whitespace, or at
+# a blank line (headlines and list items often have no full stop).
+_SENTENCE_END = re.compile(r"([.!?…]+[\"'”’»)\]]*)\s+|\n[^\S\n]*\n\s*")
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr st jr sr gen col lt sgt capt gov sen rep prof vs inc corp co ltd"
+    " jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+_ELLIPSIS = "…"
+#: Below this many characters a fragment is cut without ellipses (they would crowd it out).
+_MIN_ELLIPSIS_BUDGET = 12
+
+
+class _Sentence(NamedTuple):
+    """A sentence, stripped; ``size`` counts whitespace runs as one character.
+
+    ``cut_before``/``cut_after``: the piece was cut by the scanned region rather than by a
+    sentence boundary, so it is part of a longer sentence.
+    """
+
+    start: int
+    end: int
+    size: int
+    cut_before: bool
+    cut_after: bool
+
+
+class _Candidate(NamedTuple):
+    """A possible fragment: ``text[start:ends[-1]]``; a run of whole sentences may be
+    shortened to any earlier entry of ``ends`` (each a sentence end)."""
+
+    start: int
+    ends: Tuple[int, ...]
+    lead: bool
+    trail: bool
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    """Whether the full stop at ``dot`` ends "Mr", "Jan" or an initial ("U.S.", "J. Smith")."""
+    begin = dot
+    while begin > 0 and dot - begin < 6 and text[begin - 1].isalpha():
+        begin -= 1
+    word = text[begin:dot]
+    return (len(word) == 1 and word.isupper()) or word.lower() in _ABBREVIATIONS
+
+
+def _add_sentence(
+    out: List[_Sentence], text: str, start: int, end: int, cut_before: bool, cut_after: bool
+) -> None:
+    """Append ``text[start:end]`` stripped, unless it is only whitespace."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start < end:
+        size = len(_WS.sub(" ", text[start:end]))
+        out.append(_Sentence(start, end, size, cut_before, cut_after))
+
+
+def _sentences(text: str, lo: int, hi: int, *, from_start: bool = False) -> List[_Sentence]:
+    """The sentences of ``text[lo:hi]``; ``from_start``: only whitespace precedes ``lo``."""
+    out: List[_Sentence] = []
+    begin, cut = lo, not (lo == 0 or from_start)
+    for end in _SENTENCE_END.finditer(text, lo, hi):
+        if end.group(1) is not None:
+            after = end.end()
+            if after < len(text) and text[after].islower():
+                continue
+            if end.group(1) == "." and _is_abbreviation(text, end.start()):
+                continue
+            stop = end.end(1)
+        else:
+            stop = end.start()
+        _add_sentence(out, text, begin, stop, cut, False)
+        begin, cut = end.end(), False
+    _add_sentence(out, text, begin, hi, cut, hi < len(text))
+    return out
+
+
+def _window(text: str, sentence: _Sentence, at: int, budget: int) -> _Candidate:
+    """A stretch of a sentence too long to show whole: from a little before ``at``, cut at
+    word boundaries, with an ellipsis on each side where the sentence goes on."""
+    ellipses = budget >= _MIN_ELLIPSIS_BUDGET
+    start = max(sentence.start, at - budget // 4)
+    if start > sentence.start and (text[start].isspace() or not text[start - 1].isspace()):
+        gap = _WS.search(text, start, at)
+        start = gap.end() if gap else at
+    lead = ellipses and (start > sentence.start or sentence.cut_before)
+    room = budget - lead
+    if sentence.end - start <= room and not sentence.cut_after:
+        return _Candidate(start, (sentence.end,), lead, False)
+    room -= ellipses
+    end = min(start + room, sentence.end)
+    if end < sentence.end:
+        last = None
+        for last in _WS.finditer(text, start, end + 1):
+            pass
+        if last is not None and last.start() > at:
+            end = last.start()
+        while end > start + 1 and text[end - 1].isspace():
+            end -= 1
+    trail = ellipses and (end < sentence.end or sentence.cut_after)
+    return _Candidate(start, (end,), lead, trail)
+
+
+def _seeds(matches: Sequence[_Match], budget: int, limit: int) -> List[_Match]:
+    """The ``limit`` matches that open the richest stretches of ``budget`` characters.
+
+    Scored like fragments (distinct terms and phrases, then matches, then the earlier), so
+    a long body with thousands of matches is split into sentences only where the best
+    fragments can be, not everywhere.
+    """
+    if len(matches) <= limit:
+        return list(matches)
+    keys: Dict[Tuple[object, ...], int] = {}
+    ranked = []
+    j = 0
+    for i, m in enumerate(matches):
+        while j < len(matches) and matches[j].start < m.start + budget:
+            keys[matches[j].key] = keys.get(matches[j].key, 0) + 1
+            j += 1
+        ranked.append(((len(keys), j - i, -m.start), i))
+        keys[m.key] -= 1
+        if not keys[m.key]:
+            del keys[m.key]
+    best = sorted(i for _, i in heapq.nlargest(limit, ranked))
+    return [matches[i] for i in best]
+
+
+def _candidates(
+    text: str, matches: Sequence[_Match], budget: int, *, limit: int
+) -> List[_Candidate]:
+    """Fragments worth scoring: from each sentence with a match, that sentence and the
+    whole sentences after it that still fit; in a sentence longer than the budget, a window
+    around each match not already inside the previous window. Only sentences near the
+    ``limit`` best seeds are looked at."""
+    starts = [m.start for m in matches]
+    margin = budget + budget // 2
+    regions: List[List[int]] = []
+    for m in _seeds(matches, budget, limit):
+        lo, hi = max(0, m.start - margin), min(len(text), m.end + margin)
+        if regions and lo <= regions[-1][1]:
+            regions[-1][1] = max(regions[-1][1], hi)
+        else:
+            regions.append([lo, hi])
+    out: List[_Candidate] = []
+    for lo, hi in regions:
+        sentences = _sentences(text, lo, hi)
+        for index, sentence in enumerate(sentences):
+            first = bisect.bisect_left(starts, sentence.start)
+            stop = bisect.bisect_left(starts, sentence.end)
+            if first == stop:
+                continue
+            whole = not (sentence.cut_before or sentence.cut_after)
+            if whole and sentence.size <= budget:
+                ends, size = [sentence.end], sentence.size
+                for following in sentences[index + 1 :]:
+                    if following.cut_after or size + 1 + following.size > budget:
+                        break
+                    size += 1 + following.size
+                    ends.append(following.end)
+                out.append(_Candidate(sentence.start, tuple(ends), False, False))
+                continue
+            covered = -1
+            for m in matches[first:stop]:
+                if m.start >= covered:
+                    window = _window(text, sentence, m.start, budget)
+                    covered = window.ends[-1]
+                    out.append(window)
+    return out
+
+
+def _choose(candidates: List[_Candidate], matches: Sequence[_Match], count: int) -> List[_Candidate]:
+    """Up to ``count`` non-overlapping fragments, most relevant first.
+
+    Relevance: distinct terms and phrases matched, then matches, then the earlier. After
+    each pick, runs that would overlap it are shortened to end before it, or dropped.
+    """
+    starts = [m.start for m in matches]
+
+    def score(start: int, end: int) -> Tuple[int, int, int]:
+        inside = matches[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)]
+        return len({m.key for m in inside}), len(inside), -start
+
+    pool = [(c, score(c.start, c.ends[-1])) for c in candidates]
+    chosen: List[_Candidate] = []
+    while pool and len(chosen) < count:
+        best = max(pool, key=lambda item: item[1])[0]
+        chosen.append(best)
+        begin, end = best.start, best.ends[-1]
+        kept = []
+        for c, rank in pool:
+            if c is best or begin <= c.start < end:
+                continue
+            if c.start < begin < c.ends[-1]:
+                ends = tuple(e for e in c.ends if e <= begin)
+                if not ends:
+                    continue
+                c = c._replace(ends=ends)
+                rank = score(c.start, ends[-1])
+            kept.append((c, rank))
+        pool = kept
+    return chosen
+
+
+def _render(text: str, fragment: _Candidate, spans: Sequence[Span]) -> Snippet:
+    """The fragment's text, whitespace runs collapsed and ellipses added, with the spans
+    that fall in it moved to the fragment's offsets."""
+    start, end = fragment.start, fragment.ends[-1]
+    runs = [(m.start(), m.end()) for m in _WS.finditer(text, start, end)]
+    run_starts = [r[0] for r in runs]
+    removed = [0]
+    for run_start, run_end in runs:
+        removed.append(removed[-1] + run_end - run_start - 1)
+    shift = start - len(_ELLIPSIS) * fragment.lead
+
+    def place(offset: int) -> int:
+        i = bisect.bisect_right(run_starts, offset)
+        if i and offset < runs[i - 1][1]:  # inside a run: keep at most its first character
+            return offset - shift - removed[i - 1] - max(0, offset - runs[i - 1][0] - 1)
+        return offset - shift - removed[i]
+
+    marks: List[Span] = []
+    i = max(0, bisect.bisect_left(spans, (start, -1)) - 1)
+    while i < len(spans) and spans[i][0] < end:
+        s, e = max(spans[i][0], start), min(spans[i][1], end)
+        if s < e:
+            marks.append((place(s), place(e)))
+        i += 1
+    body = _WS.sub(" ", text[start:end])
+    snippet = _ELLIPSIS * fragment.lead + body + _ELLIPSIS * fragment.trail
+    return Snippet(snippet, tuple(marks))
+
+
+def _lead(text: str, budget: int) -> Optional[Snippet]:
+    """The opening sentences that fit (or the start of the first), without highlights."""
+    first = _NON_SPACE.search(text)
+    if first is None:
+        return None
+    lo = first.start()
+    sentences = _sentences(text, lo, min(len(text), lo + 4 * budget + 64), from_start=True)
+    opening = sentences[0]
+    if opening.cut_after or opening.size > budget:
+        return _render(text, _window(text, opening, opening.start, budget), ())
+    ends, size = [opening.end], opening.size
+    for following in sentences[1:]:
+        if following.cut_after or size + 1 + following.size > budget:
+            break
+        size += 1 + following.size
+        ends.append(following.end)
+    return _render(text, _Candidate(opening.start, tuple(ends), False, False), ())
+
+
+def snippets(
+    text: str, spec: HighlightSpec, *, field: str = "body", count: int = 2, max_chars: int = 240
+) -> List[Snippet]:
+    """Up to ``count`` passages of ``text`` around its matches, most relevant first.
+
+    Each passage is one or more whole sentences, or a stretch of a long sentence cut at
+    word boundaries with "…" where it goes on; its text, ellipses included, is at most
+    ``max_chars`` long. Passages never overlap. When nothing in ``text`` matches (the hit
+    matched its title or keywords), the one passage is the lead, without highlights; an
+    empty or blank text gives no passage.
+    """
+    if max_chars < 1:
+        raise ValueError(f"max_chars must be at least 1, not {max_chars}")
+    if count < 1 or not text:
+        return []
+    matches, spans = _matches(text, spec, field)
+    chosen = []
+    if matches:
+        candidates = _candidates(text, matches, max_chars, limit=4 * count + 4)
+        chosen = _choose(candidates, matches, count)
+    if not chosen:
+        lead = _lead(text, max_chars)
+        return [lead] if lead is not None else []
+    return [_render(text, fragment, spans) for fragment in chosen]
+
+
+# --------------------------------------------------------------------------- formatters
+
+_ANSI_MARK = "\x1b[1;33m"
+_ANSI_RESET = "\x1b[0m"
+# C0 and C1 controls other than newline and tab: an article must not drive the terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _pieces(snippet: Snippet) -> List[Tuple[str, bool]]:
+    """The snippet's text in order, as (piece, highlighted) pairs."""
+    out: List[Tuple[str, bool]] = []
+    at = 0
+    for start, end in snippet.highlights:
+        if start > at:
+            out.append((snippet.text[at:start], False))
+        out.append((snippet.text[start:end], True))
+        at = end
+    if at < len(snippet.text):
+        out.append((snippet.text[at:], False))
+    return out
+
+
+def to_ansi(snippet: Snippet, *, color: bool) -> str:
+    """Terminal text: matches in bold yellow when ``color``, plain text otherwise.
+
+    Control characters in the article are replaced by U+FFFD either way, so a crafted
+    article cannot move the cursor or change the terminal's colours.
+    """
+    parts = []
+    for piece, marked in _pieces(snippet):
+        piece = _CONTROL.sub("\ufffd", piece)
+        parts.append(_ANSI_MARK + piece + _ANSI_RESET if marked and color else piece)
+    return "".join(parts)
+
+
+def to_html(snippet: Snippet) -> str:
+    """HTML: every piece of text escaped, matches wrapped in ``<mark>``."""
+    return "".join(
+        f"<mark>{html.escape(piece)}</mark>" if marked else html.escape(piece)
+        for piece, marked in _pieces(snippet)
+    )
+
+
+def to_marked(snippet: Snippet, left: str = "[", right: str = "]") -> str:
+    """Plain text with each match between ``left`` and ``right`` (for text files and CSV)."""
+    return "".join(left + piece + right if marked else piece for piece, marked in _pieces(snippet))
