@@ -132,9 +132,9 @@ def parse_date(text: str) -> Optional[datetime]:
         return found[0]
     if _EPOCH.fullmatch(text):
         return _from_epoch(float(text), text)
-    found = _time_first(text)
-    if found is not None:
-        return found
+    time_first = _time_first(text)
+    if time_first is not None:
+        return time_first
     if len(text) <= _SEARCH_LIMIT:
         for start in _DATE_START.finditer(text):
             found = _parse_at(text, start.start(), whole=False)

@@ -91,7 +91,7 @@ def iter_files(paths: Iterable[Union[str, Path]]) -> Iterator[Union[Path, Proble
 def _walk(root: Path, root_info: os.stat_result) -> Iterator[Union[Path, Problem]]:
     """Depth-first sorted walk of ``root`` without recursion (deep trees are fine)."""
     ancestors: List[Tuple[int, int]] = [(root_info.st_dev, root_info.st_ino)]
-    stack: List[Iterator[os.DirEntry]] = []
+    stack: List[Iterator["os.DirEntry[str]"]] = []
     entries = _list_folder(root)
     if isinstance(entries, Problem):
         yield entries
@@ -143,7 +143,7 @@ def _link_reason(path: Path) -> str:
     return "broken symbolic link"
 
 
-def _list_folder(path: Path) -> Union[List[os.DirEntry], Problem]:
+def _list_folder(path: Path) -> Union[List["os.DirEntry[str]"], Problem]:
     """The entries of a folder sorted by name, or the Problem that prevents listing it."""
     try:
         with os.scandir(path) as scan:
