@@ -178,7 +178,11 @@ def parse_date_value(value: object) -> Optional[datetime]:
     if isinstance(value, (int, float)):
         if value == 0 or (isinstance(value, float) and not math.isfinite(value)):
             return None
-        return _from_epoch(float(value), str(value))
+        try:
+            number = float(value)
+        except OverflowError:
+            raise DateError(f"implausible date '{value}'") from None
+        return _from_epoch(number, str(value))
     if isinstance(value, str):
         return parse_date(value)
     if isinstance(value, dict) and "$date" in value:

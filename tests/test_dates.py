@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from searcher.dates import date_from_url, parse_date, parse_date_value, split_date_prefix
 from searcher.errors import DateError
@@ -161,3 +163,29 @@ def test_split_date_prefix_separates_a_date_from_following_words() -> None:
 )
 def test_date_from_url(url: str, expected: datetime) -> None:
     assert date_from_url(url) == expected
+
+
+_DATE_ALPHABET = "0123456789-/.:, TZ+apmAPMESTGMTNovJanMonday()thof\u00e9"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(), st.text(alphabet=_DATE_ALPHABET, max_size=40)))
+def test_parse_date_returns_utc_none_or_raises_date_error(text: str) -> None:
+    try:
+        result = parse_date(text)
+    except DateError as error:
+        assert str(error).startswith(("impossible date '", "implausible date '"))
+        return
+    assert result is None or result.utcoffset() == timedelta(0)
+    split = split_date_prefix(text)
+    assert split is None or text.lstrip().startswith(split[0])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.one_of(st.integers(), st.floats(), st.none(), st.booleans()))
+def test_parse_date_value_numbers_never_crash(value: object) -> None:
+    try:
+        result = parse_date_value(value)
+    except DateError:
+        return
+    assert result is None or result.tzinfo is not None

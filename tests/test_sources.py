@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any, Iterator, List, Union
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from searcher.article import Article, Problem, content_hash, make_id
 from searcher.errors import SourceError
@@ -359,3 +361,29 @@ def test_iter_files_unreadable_folder(tmp_path: Path, monkeypatch: pytest.Monkey
         tmp_path / "ok" / "a.txt",
         Problem(str(tmp_path / "secret"), "permission denied"),
     ]
+
+
+# --- any bytes: text, or a clean refusal -----------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300))
+def test_decode_never_raises(data: bytes) -> None:
+    assert isinstance(decode(data), str)
+    assert isinstance(looks_binary(data), bool)
+
+
+_MARKUP = st.text(alphabet='<>/"\',;\t\n&#{}[]:= abcrsitemlnkdxyz0123456789', max_size=200)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.binary(max_size=200), _MARKUP.map(lambda text: text.encode("utf-8"))))
+def test_every_reader_yields_or_raises_source_error(data: bytes) -> None:
+    from searcher.sources import feed, tabular, text
+
+    for reader in (text.read, tabular.read_csv, tabular.read_jsonl, feed.read):
+        try:
+            items = list(reader(data, path="f", mapping={}))
+        except SourceError:
+            continue
+        assert all(isinstance(item, (Article, Problem)) for item in items)

@@ -21,7 +21,7 @@ import stat
 import zlib
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, List, Mapping, Optional, Set, Tuple, Union
+from typing import Callable, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
 
 from searcher.article import Article, Problem
 from searcher.errors import SourceError
