@@ -332,10 +332,15 @@ class _Sentence(NamedTuple):
 
 
 class _Candidate(NamedTuple):
-    """A possible fragment: ``text[start:ends[-1]]``; a run of whole sentences may be
-    shortened to any earlier entry of ``ends`` (each a sentence end)."""
+    """A possible fragment: ``text[starts[-1]:ends[-1]]``.
 
-    start: int
+    ``text[starts[0]:ends[0]]`` is its core, the sentence with a match it grew from; a run
+    of whole sentences can be shortened to any other entry of ``starts`` (sentence starts,
+    going back) and ``ends`` (sentence ends, going forward) to keep clear of another
+    fragment.
+    """
+
+    starts: Tuple[int, ...]
     ends: Tuple[int, ...]
     lead: bool
     trail: bool
@@ -394,7 +399,7 @@ def _window(text: str, sentence: _Sentence, at: int, budget: int) -> _Candidate:
     lead = ellipses and (start > sentence.start or sentence.cut_before)
     room = budget - lead
     if sentence.end - start <= room and not sentence.cut_after:
-        return _Candidate(start, (sentence.end,), lead, False)
+        return _Candidate((start,), (sentence.end,), lead, False)
     room -= ellipses
     end = min(start + room, sentence.end)
     if end < sentence.end:
@@ -406,7 +411,7 @@ def _window(text: str, sentence: _Sentence, at: int, budget: int) -> _Candidate:
         while end > start + 1 and text[end - 1].isspace():
             end -= 1
     trail = ellipses and (end < sentence.end or sentence.cut_after)
-    return _Candidate(start, (end,), lead, trail)
+    return _Candidate((start,), (end,), lead, trail)
 
 
 def _seeds(matches: Sequence[_Match], budget: int, limit: int) -> List[_Match]:
@@ -431,6 +436,25 @@ def _seeds(matches: Sequence[_Match], budget: int, limit: int) -> List[_Match]:
             del keys[m.key]
     best = sorted(i for _, i in heapq.nlargest(limit, ranked))
     return [matches[i] for i in best]
+
+
+def _run(sentences: Sequence[_Sentence], index: int, budget: int, *, back: bool) -> _Candidate:
+    """Sentence ``index`` and the whole sentences after it that fit in ``budget``, then
+    (``back``) the ones before it that still fit."""
+    size = sentences[index].size
+    ends = [sentences[index].end]
+    for following in sentences[index + 1 :]:
+        if following.cut_after or size + 1 + following.size > budget:
+            break
+        size += 1 + following.size
+        ends.append(following.end)
+    starts = [sentences[index].start]
+    for preceding in reversed(sentences[:index] if back else ()):
+        if preceding.cut_before or size + 1 + preceding.size > budget:
+            break
+        size += 1 + preceding.size
+        starts.append(preceding.start)
+    return _Candidate(tuple(starts), tuple(ends), False, False)
 
 
 def _candidates(
@@ -459,13 +483,7 @@ def _candidates(
                 continue
             whole = not (sentence.cut_before or sentence.cut_after)
             if whole and sentence.size <= budget:
-                ends, size = [sentence.end], sentence.size
-                for following in sentences[index + 1 :]:
-                    if following.cut_after or size + 1 + following.size > budget:
-                        break
-                    size += 1 + following.size
-                    ends.append(following.end)
-                out.append(_Candidate(sentence.start, tuple(ends), False, False))
+                out.append(_run(sentences, index, budget, back=True))
                 continue
             covered = -1
             for m in matches[first:stop]:
@@ -488,22 +506,22 @@ def _choose(candidates: List[_Candidate], matches: Sequence[_Match], count: int)
         inside = matches[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)]
         return len({m.key for m in inside}), len(inside), -start
 
-    pool = [(c, score(c.start, c.ends[-1])) for c in candidates]
+    pool = [(c, score(c.starts[-1], c.ends[-1])) for c in candidates]
     chosen: List[_Candidate] = []
     while pool and len(chosen) < count:
         best = max(pool, key=lambda item: item[1])[0]
         chosen.append(best)
-        begin, end = best.start, best.ends[-1]
+        begin, end = best.starts[-1], best.ends[-1]
         kept = []
         for c, rank in pool:
-            if c is best or begin <= c.start < end:
-                continue
-            if c.start < begin < c.ends[-1]:
-                ends = tuple(e for e in c.ends if e <= begin)
-                if not ends:
-                    continue
-                c = c._replace(ends=ends)
-                rank = score(c.start, ends[-1])
+            if c is best or (c.starts[0] < end and c.ends[0] > begin):
+                continue  # its core overlaps the pick
+            if c.starts[-1] < end and c.ends[-1] > begin:
+                c = c._replace(
+                    starts=tuple(x for x in c.starts if x >= end or c.starts[0] < begin),
+                    ends=tuple(x for x in c.ends if x <= begin or c.ends[0] > end),
+                )
+                rank = score(c.starts[-1], c.ends[-1])
             kept.append((c, rank))
         pool = kept
     return chosen
@@ -512,7 +530,7 @@ def _choose(candidates: List[_Candidate], matches: Sequence[_Match], count: int)
 def _render(text: str, fragment: _Candidate, spans: Sequence[Span]) -> Snippet:
     """The fragment's text, whitespace runs collapsed and ellipses added, with the spans
     that fall in it moved to the fragment's offsets."""
-    start, end = fragment.start, fragment.ends[-1]
+    start, end = fragment.starts[-1], fragment.ends[-1]
     runs = [(m.start(), m.end()) for m in _WS.finditer(text, start, end)]
     run_starts = [r[0] for r in runs]
     removed = [0]
@@ -548,13 +566,7 @@ def _lead(text: str, budget: int) -> Optional[Snippet]:
     opening = sentences[0]
     if opening.cut_after or opening.size > budget:
         return _render(text, _window(text, opening, opening.start, budget), ())
-    ends, size = [opening.end], opening.size
-    for following in sentences[1:]:
-        if following.cut_after or size + 1 + following.size > budget:
-            break
-        size += 1 + following.size
-        ends.append(following.end)
-    return _render(text, _Candidate(opening.start, tuple(ends), False, False), ())
+    return _render(text, _run(sentences, 0, budget, back=False), ())
 
 
 def snippets(
