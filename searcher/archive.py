@@ -118,10 +118,12 @@ class Archive:
     def _create(cls, folder: Path) -> "Archive":
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            ix = whoosh_index.create_in(str(folder), make_schema())
+            # The note first: a run killed in between leaves a note without an index, which
+            # the next run creates; the other order leaves an index every run refuses.
             (folder / _META).write_text(
                 json.dumps({"schema_version": SCHEMA_VERSION, "created": time.time()}), encoding="utf-8"
             )
+            ix = whoosh_index.create_in(str(folder), make_schema())
         except OSError as exc:
             raise SearcherError(f"cannot create an index in '{folder}': {exc.strerror or exc}") from exc
         return cls(folder, ix)
