@@ -13,6 +13,7 @@ record inside a readable file is a ``Problem`` and the rest of the file goes on.
 
 from __future__ import annotations
 
+import errno
 import gzip
 import io
 import os
@@ -332,6 +333,6 @@ def _os_reason(error: OSError) -> str:
         return "file vanished while reading"
     if isinstance(error, IsADirectoryError):
         return "is a folder, not a file"
-    if getattr(error, "errno", None) == 40:  # ELOOP
+    if error.errno == errno.ELOOP:
         return "symbolic link loop"
     return (error.strerror or str(error)).lower()
