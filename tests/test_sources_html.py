@@ -37,7 +37,8 @@ def _names(folder: str, suffix: str) -> List[str]:
 
 
 def _reference(name: str) -> Dict[str, object]:
-    return json.loads((HTML_CORPUS / "metadata" / f"{name}.json").read_text(encoding="utf-8"))
+    data: Dict[str, object] = json.loads((HTML_CORPUS / "metadata" / f"{name}.json").read_text(encoding="utf-8"))
+    return data
 
 
 def _is_english(name: str) -> bool:
@@ -441,3 +442,15 @@ def test_read_decodes_declared_charset(charset: str, title: str) -> None:
     (article,) = read(text.encode(charset), path="e.html", mapping={})
     assert isinstance(article, Article)
     assert (article.title, article.body) == (title, f"{title} {_STORY[0]}")
+
+
+def test_malformed_addresses_are_ignored() -> None:
+    head = '<title>T</title><link rel="canonical" href="http://[broken/x"><meta property="og:url" content="/relative">'
+    article = extract(_page(head))
+    assert (article.url, article.source) == ("", "")
+
+
+def test_huge_json_ld_list_stays_fast() -> None:
+    items = ",".join('{"@type": "Thing", "name": "x"}' for _ in range(50000))
+    head = f'<script type="application/ld+json">[{items}, {{"@type": "NewsArticle", "headline": "Last"}}]</script>'
+    assert extract(_page(head)).title == "Last"

@@ -21,7 +21,8 @@ from datetime import datetime
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, Union
 from urllib.parse import urlsplit
 
-from bs4 import BeautifulSoup, NavigableString, Tag, XMLParsedAsHTMLWarning
+from bs4 import BeautifulSoup, Tag, XMLParsedAsHTMLWarning
+from bs4.element import NavigableString
 from bs4.exceptions import ParserRejectedMarkup
 
 from searcher.article import Article, Problem, normalise_text
@@ -122,6 +123,17 @@ class _Block:
     @property
     def link_density(self) -> float:
         return self.link_chars / max(len(self.text), 1)
+
+
+@dataclass
+class _Candidate:
+    """An element that holds paragraphs, with what they add up to."""
+
+    tag: Tag
+    score: float
+    paragraphs: int = 0
+    chars: int = 0
+    link_chars: int = 0
 
 
 @dataclass
@@ -239,20 +251,19 @@ def _first_meta(page: _Page, *keys: str) -> str:
 
 
 def _json_ld(text: str) -> List[Dict[str, Any]]:
-    """The objects of one JSON-LD script, flattened out of lists and ``@graph`` arrays."""
+    """The objects of one JSON-LD script, in order, out of lists and ``@graph`` arrays."""
     try:
         pending: List[Any] = [json.loads(text)]
     except (ValueError, RecursionError):
         return []
     objects: List[Dict[str, Any]] = []
     while pending:
-        item = pending.pop(0)
+        item = pending.pop()
         if isinstance(item, list):
-            pending[:0] = item
+            pending.extend(reversed(item))
         elif isinstance(item, dict):
             objects.append(item)
-            if isinstance(item.get("@graph"), (list, dict)):
-                pending.append(item["@graph"])
+            pending.append(item.get("@graph"))
     return objects
 
 
@@ -271,7 +282,8 @@ def _ld_names(value: Any) -> List[str]:
     """Names out of a JSON-LD person or organisation value (a string, object or list)."""
     names: List[str] = []
     for item in value if isinstance(value, list) else [value]:
-        name = _clean(item.get("name") if isinstance(item, dict) else item)
+        name = item.get("name") if isinstance(item, dict) else item
+        name = _clean(name) if isinstance(name, str) else ""
         if name and not _looks_like_url(name) and name not in names:
             names.append(name)
     return names
@@ -281,20 +293,19 @@ def _looks_like_url(text: str) -> bool:
     return bool(re.match(r"^(https?:)?//|^www\.", text, re.IGNORECASE))
 
 
-def _is_absolute(url: str) -> bool:
-    return bool(re.match(r"^https?://", url, re.IGNORECASE))
-
-
 def _canonical_url(page: _Page) -> str:
     """The page's own address: ``rel=canonical`` when absolute, else ``og:url``."""
     for candidate in (page.canonical, _first_meta(page, "og:url", "twitter:url")):
-        if _is_absolute(candidate):
+        if re.match(r"^https?://[^/\s]", candidate, re.IGNORECASE) and _domain(candidate):
             return candidate
     return ""
 
 
 def _domain(url: str) -> str:
-    host = (urlsplit(url).hostname or "") if url else ""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:  # a malformed address such as "http://[oops"
+        return ""
     return re.sub(r"^www\d*\.", "", host.lower())
 
 
@@ -438,9 +449,9 @@ def _date_candidates(page: _Page) -> Iterator[Tuple[str, str]]:
     marked = [t for t in page.times if t.has_attr("pubdate") or "publish" in " ".join(_attr_words(t))]
     in_article = [t for t in page.times if t.find_parent("article") is not None]
     for tag in marked + in_article:
-        value = tag.get("datetime") or tag.get("content") or tag.get_text(" ")
-        if isinstance(value, str) and value.strip():
-            yield "<time>", value.strip()
+        stated: object = tag.get("datetime") or tag.get("content") or tag.get_text(" ")
+        if isinstance(stated, str) and stated.strip():
+            yield "<time>", stated.strip()
 
 
 # --- body ---------------------------------------------------------------------------------
@@ -539,7 +550,7 @@ def _class_weight(tag: Tag) -> float:
 def _best_container(root: Tag, strictness: int) -> Optional[Tag]:
     """The element holding the most paragraph text, readability-style: each paragraph
     scores its holder fully and the holder's parent half; link-heavy holders lose."""
-    scores: Dict[int, List[Any]] = {}  # id -> [tag, score, text chars, link chars]
+    candidates: Dict[int, _Candidate] = {}
     for block in _blocks(root, strictness):
         holder = block.owner
         if holder.name in _PARAGRAPH_TAGS and holder is not root and holder.parent is not None:
@@ -548,14 +559,15 @@ def _best_container(root: Tag, strictness: int) -> Optional[Tag]:
         score = 1 + len(_COMMAS.findall(block.text)) + min(len(block.text) / 100, 3) if good else 0
         for tag, share in ((holder, 1.0), (holder.parent if holder is not root else None, 0.5)):
             if isinstance(tag, Tag):
-                entry = scores.setdefault(id(tag), [tag, _class_weight(tag), 0, 0])
-                entry[1] += score * share
-                entry[2] += len(block.text)
-                entry[3] += block.link_chars
-    ranked = [e for e in scores.values() if e[1] > _class_weight(e[0])]
+                entry = candidates.setdefault(id(tag), _Candidate(tag, _class_weight(tag)))
+                entry.score += score * share
+                entry.paragraphs += good
+                entry.chars += len(block.text)
+                entry.link_chars += block.link_chars
+    ranked = [c for c in candidates.values() if c.paragraphs]
     if not ranked:
         return None
-    return max(ranked, key=lambda e: e[1] * (1 - e[3] / max(e[2], 1)))[0]
+    return max(ranked, key=lambda c: c.score * (1 - c.link_chars / max(c.chars, 1))).tag
 
 
 def _text_of(container: Tag, strictness: int) -> str:
