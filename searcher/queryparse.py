@@ -416,6 +416,8 @@ class Parser:
         self._count(len(found), pos)
         if not found:
             return None
+        if len(found) > 1:
+            slop = max(slop, _stopword_gap(text, scope or "title"))
         keyword = None
         if scope is None:
             kws = analyse(text, "keywords")
@@ -449,6 +451,14 @@ class Parser:
         self._count(1, pos)
         self._count_expanding(pos)
         return Leaf("fuzzy", scope, raw, pos, (found[0],), word.lower(), dist)
+
+
+def _stopword_gap(text: str, field: str) -> int:
+    """The widest distance between consecutive indexed words of ``text``: 1 when no
+    stopword sits inside the phrase, 2 for "bank of england", and so on. Index positions
+    count stopwords, so a phrase spanning them needs that much slop."""
+    positions = [t.pos for t in _SCHEMA[field].analyzer(text, positions=True)]
+    return max((b - a for a, b in zip(positions, positions[1:])), default=1)
 
 
 def analyse(text: str, field: str) -> Tuple[str, ...]:

@@ -1,8 +1,9 @@
 """The Whoosh schema, its analyzers and the schema version.
 
 One analyzer serves indexing, query parsing and highlighting, so a word is turned into the
-same term everywhere: a stemmed, lower-cased token with stopwords removed (positions are
-renumbered over stopwords so that "bank of england" matches the phrase "bank england").
+same term everywhere: a stemmed, lower-cased token with stopwords removed. Positions count
+the removed stopwords too, so phrases stay exact; the query parser widens the slop of a
+phrase that has stopwords inside ("bank of england" → bank, england within 2 positions).
 """
 
 from __future__ import annotations
@@ -83,11 +84,12 @@ class NewsTokenizer(Tokenizer):
                 word = word.replace("’", "'")
                 if word.endswith("'s"):
                     word = word[:-2]
+            # Stopwords keep their place in the position count (they are just not
+            # stored), so "Europeans and the unionization" is not the phrase "european union".
+            pos += 1
             stopped = word in stoplist
             if stopped and removestops:
                 continue
-            if not stopped:
-                pos += 1
             if do_stem:
                 term = cache.get(word)
                 if term is None:
@@ -104,7 +106,7 @@ class NewsTokenizer(Tokenizer):
             if keeporiginal:
                 t.original = match.group(0)
             if positions:
-                t.pos = max(pos, start_pos)
+                t.pos = pos
             if chars:
                 t.startchar = start_char + match.start()
                 t.endchar = start_char + match.end()
