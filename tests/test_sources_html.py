@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from searcher.article import Article, Problem, normalise_text
 from searcher.errors import SourceError
@@ -454,3 +456,26 @@ def test_huge_json_ld_list_stays_fast() -> None:
     items = ",".join('{"@type": "Thing", "name": "x"}' for _ in range(50000))
     head = f'<script type="application/ld+json">[{items}, {{"@type": "NewsArticle", "headline": "Last"}}]</script>'
     assert extract(_page(head)).title == "Last"
+
+
+_PIECES = st.sampled_from(
+    [
+        "<p>", "</p>", "<div class='share'>", "<div>", "</div>", "<article>", "</article>", "<br>",
+        "<title>", "</title>", "<h1>", "</h1>", "<a href='/x'>", "</a>", "<script>", "</script>",
+        "<time datetime='2023-02-30'>", "<meta property='og:title' content='T'>", "<!--", "-->",
+        "<![CDATA[", "]]>", "<meta name='date' content='2021-13-01'>", "&amp;", "&#0147;", "&#xD800;",
+        '<script type="application/ld+json">{"@graph": [{"headline": 1, "author": {"name": []}}]}',
+        "News text, with words and commas.", "新闻", "خبر", " ", "<", ">", "\x00",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_PIECES, max_size=40).map("".join))
+def test_any_markup_gives_an_article_or_a_source_error(page: str) -> None:
+    try:
+        items = list(read(page.encode("utf-8", "surrogatepass"), path="p.html", mapping={}))
+    except SourceError as error:
+        assert str(error) == "no article text in the page"
+        return
+    assert len(items) == 1 and isinstance(items[0], Article) and items[0].body
