@@ -22,6 +22,7 @@ of news copy; they are not taken from any corpus.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter
@@ -64,7 +65,7 @@ though through throughout thus to together too toward towards under unless unlik
 upon us very via was wasn't we we'd we'll we're we've were weren't what what's whatever when
 whenever where whereas wherever whether which while who who's whoever whom whose why will
 with within without won't would wouldn't yet you you'd you'll you're you've your yours
-yourself yourselves despite amid amidst unto thereof whilst ok okay yes oh um lot lots
+yourself yourselves shall ought despite amid amidst unto thereof whilst ok okay yes oh um lot lots
 said say says saying told tell tells telling according added adding asked ask asks
 stated noted explained insisted declined confirmed reportedly allegedly apparently
 regarding concerning
@@ -77,6 +78,7 @@ forty fifty sixty seventy eighty ninety hundred hundreds thousand thousands mill
 billion billions trillion dozen dozens half
 click here read image images copyright caption getty photo photos video videos pictured
 subscribe newsletter advertisement story stories related email share reuters afp ap
+inc ltd plc corp llc co
 so-called etc. e.g i.e am pm a.m p.m gmt bst est
 """)
 
@@ -106,7 +108,7 @@ allow allows allowed add adds spend grow offer offered remember consider conside
 appears appeared wait expect expects expected remain remains remained suggest suggests
 suggested raise raised pass passed require requires required decide decided believe
 believes believed feel feels felt become want wanted plan planned hope hoped agree agreed
-warned warns warn describe described announce announced claim claims claimed reveal
+warned warns warn won win wins beat describe described announce announced claim claims claimed reveal
 revealed insist argue argued accept accepted face faces faced deal dealt tend took
 announcing including according making taking giving getting saying
 people person thing things way ways part parts place places point points case cases fact
@@ -175,7 +177,16 @@ holy lily oily ugly silly reilly kelly emily sally molly polly billy willy wembl
 # Outlets naming themselves ("told ABC News", "BBC Sport"): boilerplate unless in the title.
 _MEDIA = _words("""
 news sport sports online radio tv television website bbc cnn abc nbc cbs msnbc npr
+tass itar-tass xinhua interfax dw jazeera
 """)
+
+# Name particles ("Jeroen van der Veer", "Al Jazeera"): inside a name, never at its end.
+_PARTICLES = _words("""
+van von der den de del della da di du la le al el bin ibn san santa los las saint sao
+""")
+
+# Hyphenated adjectives ("US-backed", "Kurdish-led"): they may lead a phrase only.
+_ADJECTIVE_COMPOUND_ENDS = ("ed", "held", "led", "run", "made", "based", "like", "style")
 
 _TOKEN = re.compile(r"\w+(?:['’\-.&]\w+)*|[.!?]+|[^\w\s]")
 _MAX_WORD = 30
@@ -208,9 +219,21 @@ def _classify(tok: str) -> _Info:
     abbreviation = word in _ABBREVIATIONS
     if word == "of":
         return (word, _OF if tok == "of" else _BOUNDARY, caps, True, False)
+    if tok == "May":
+        return (word, _CONTENT, True, False, False)  # "Theresa May", never alone (_Shape)
     if first.isdigit() or len(tok) > _MAX_WORD or "_" in word or not word or word in _HARD:
         return (word, _BOUNDARY, caps, True, abbreviation)
+    if "." in word and any(len(part) > 2 for part in word.split(".")):
+        return (word, _BOUNDARY, caps, True, False)  # a web address, or "end.Next"
+    if word in _PARTICLES:
+        return (word, _GENERIC, True, False, False)
     kind = _CONTENT
+    if "-" in word:
+        # A compound is capitalised when its head is ("Al-Bashir", not "US-backed").
+        head = tok.rsplit("-", 1)[1]
+        caps = head[:1].isupper()
+        if not caps and head.endswith(_ADJECTIVE_COMPOUND_ENDS):
+            return (word, _MODIFIER, False, False, False)
     if word in _SOFT or (len(word) > 4 and word.endswith("ly") and word not in _LY_NOUNS):
         if caps:
             kind = _GENERIC
@@ -224,7 +247,10 @@ def _classify(tok: str) -> _Info:
 def _chunk(chunk: str) -> Tuple[_Info, ...]:
     infos = _CHUNKS.get(chunk)
     if infos is None:
-        infos = tuple(_classify(tok) for tok in _TOKEN.findall(chunk))
+        if chunk.startswith(("@", "http", "www.")):
+            infos = (("", _BOUNDARY, False, True, False),)  # a handle or an address
+        else:
+            infos = tuple(_classify(tok) for tok in _TOKEN.findall(chunk))
         if len(_CHUNKS) >= _MAX_CHUNKS:
             _CHUNKS.clear()
         _CHUNKS[chunk] = infos
@@ -280,7 +306,7 @@ def _scan(text: str, *, title: bool) -> _Counts:
             infos = _chunk(chunk)
         for word, kind, caps, ends_run, abbreviation in infos:
             if kind >= _BOUNDARY:
-                of_left = last_cap if kind == _OF else ""
+                of_left = last_cap if kind == _OF and last_cap not in _TITLES else ""
                 last_cap = w1 = w2 = ""
                 if kind == _SENTENCE:
                     if not after_abbreviation:
@@ -309,12 +335,12 @@ def _scan(text: str, *, title: bool) -> _Counts:
             initial = False
             if w1:
                 both = c1 and caps
-                if both or (k1 != _GENERIC and kind == _CONTENT):
-                    key = w1 + " " + word
+                if (both and kind != _GENERIC) or (k1 != _GENERIC and kind == _CONTENT):
+                    key = f"{w1} {word}"
                     add(key)
                     if both:
                         add_caps(key)
-                if w2 and both and c2:
+                if w2 and both and c2 and kind != _GENERIC:
                     key = f"{w2} {w1} {word}"
                     add(key)
                     add_caps(key)
@@ -376,23 +402,65 @@ def _overlaps(a: Tuple[str, ...], b: Tuple[str, ...]) -> bool:
     return False
 
 
+class _Shape:
+    """What scoring and selection need to know of an n-gram by itself, whatever the
+    article: its words, their stems, the lexicon rarity and the part-of-speech hints.
+    Cached per n-gram, as the same phrases come back article after article."""
+
+    __slots__ = ("words", "stems", "heads", "rarity", "weak", "media")
+
+    def __init__(self, key: str) -> None:
+        self.words = tuple(key.split(" "))
+        self.stems = tuple(_stem(w) for w in self.words)
+        # Two words can only be "the same" (see _same_word) if they share these.
+        self.heads = frozenset(s[:4] for s in self.stems)
+        self.rarity = _rarity(self.words, _lexicon_prior)
+        if len(self.words) == 1 and (len(key) < 2 or key in _HARD):
+            self.rarity = 0.0  # a stray letter ("Â" of a mis-decoded "£"), or "may"
+        last = self.words[-1]
+        # Demotions when the n-gram is not a proper noun: a lone adjective, a phrase
+        # ending in a verb ("missiles launched"), a lone word of one or two letters.
+        weak = 1.0
+        if len(self.words) == 1:
+            if len(key) < 3:
+                weak = 0.0
+            elif key.endswith(_ADJECTIVE_ENDINGS):
+                weak = 0.6
+        if len(last) > 4 and last.endswith("ed") and not last.endswith("eed"):
+            weak *= 0.3
+        self.weak = weak
+        # Outlets naming themselves ("told ABC News"), unless the article is about one.
+        self.media = 0.3 if last in _MEDIA else 1.0
+
+
+_SHAPES: Dict[str, _Shape] = {}
+
+
+def _shape(key: str) -> _Shape:
+    shape = _SHAPES.get(key)
+    if shape is None:
+        if len(_SHAPES) >= _MAX_CHUNKS:
+            _SHAPES.clear()
+        shape = _SHAPES[key] = _Shape(key)
+    return shape
+
+
 class _Candidate:
     """A scored keyword candidate: its displayed form and the figures selection uses."""
 
-    __slots__ = ("text", "score", "words", "stems", "count", "proper")
+    __slots__ = ("text", "score", "shape", "count", "proper")
 
     def __init__(self, text: str, score: float, count: int, proper: float) -> None:
         self.text = text
         self.score = score
-        self.words = tuple(text.split(" "))
-        self.stems = tuple(_stem(w) for w in self.words)
+        self.shape = _shape(text)
         self.count = count
         self.proper = proper
 
     def rename(self, text: str) -> None:
+        """Show the candidate as ``text`` (and compare it as such)."""
         self.text = text
-        self.words = tuple(text.split(" "))
-        self.stems = tuple(_stem(w) for w in self.words)
+        self.shape = _shape(text)
 
 
 def _truncate(body: str) -> str:
@@ -402,104 +470,152 @@ def _truncate(body: str) -> str:
     return body[: cut if cut > 0 else MAX_CHARS]
 
 
-def _make_prior(doc_freq: Optional[Callable[[str], float]]) -> Callable[[str], float]:
-    """Per-word rarity weight in (0, 1]: from the index when given, else the lexicon."""
-    if doc_freq is None:
-        def prior(word: str) -> float:
-            if word in _COMMON:
-                return _COMMON_PRIOR
-            if word in _SOFT:
-                return _GENERIC_PRIOR
-            return 1.0
-        return prior
+def _lexicon_prior(word: str) -> float:
+    """Rarity weight of a word from the built-in lexicon: common words count less."""
+    if word in _COMMON:
+        return _COMMON_PRIOR
+    if word in _SOFT:
+        return _GENERIC_PRIOR
+    return 1.0
 
+
+def _index_prior(doc_freq: Callable[[str], float]) -> Callable[[str], float]:
+    """Rarity weight in [0.1, 1] from an index's document frequencies (1 below 0.1%)."""
     cache: Dict[str, float] = {}
     scale = math.log(1000.0)
 
-    def index_prior(word: str) -> float:
+    def prior(word: str) -> float:
         weight = cache.get(word)
         if weight is None:
-            df = min(max(float(doc_freq(word)), 1e-6), 1.0)  # type: ignore[misc]
+            df = min(max(float(doc_freq(word)), 1e-6), 1.0)
             weight = cache[word] = min(1.0, max(0.1, math.log(1.0 / df) / scale))
         return weight
-    return index_prior
+
+    return prior
 
 
-def _score(key: str, counts: _Counts, in_title: bool, prior: Callable[[str], float]) -> Tuple[float, float]:
-    """Score one candidate; also return how much it looks like a proper noun (0 to 1)."""
-    n = counts.count[key]
+def _rarity(words: Tuple[str, ...], prior: Callable[[str], float]) -> float:
+    """Rarity of an n-gram: between its rarest word's and its words' mean (a phrase of
+    common words such as "public schools" stays weaker than "school vouchers")."""
+    if len(words) == 1:
+        return prior(words[0])
+    weights = [prior(w) for w in words if w != "of"]
+    return (max(weights) + sum(weights) / len(weights)) / 2
+
+
+def _proper(key: str, counts: _Counts) -> float:
+    """How much ``key`` looks like a proper noun, 0 to 1: its share of capitalised
+    occurrences, counting only those away from sentence starts (0.5 when unknown)."""
     caps = counts.caps.get(key, 0)
-    words = key.split(" ")
-    size = len(words)
-    if size == 1:
-        seen = n - counts.initial.get(key, 0)
-        proper = caps / seen if seen > 0 else 0.5
-        rarity = prior(key)
-        if len(key) < 3 and proper < 0.5:
-            return 0.0, proper
-        if proper < 0.5 and key.endswith(_ADJECTIVE_ENDINGS):
-            rarity *= 0.6
-    else:
-        proper = caps / n
-        weights = [prior(w) for w in words if w != "of"]
-        rarity = (max(weights) + sum(weights) / len(weights)) / 2
-    last = words[-1]
-    if proper < 0.5 and len(last) > 4 and last.endswith("ed") and not last.endswith("eed"):
-        rarity *= 0.3  # a verb, not a noun phrase ("missiles launched")
-    if last in _MEDIA and not in_title:
-        rarity *= 0.3
-    tf = n + (1 if in_title else 0)
-    position = 1.0 + 1.5 / (1.0 + counts.first[key] / 50.0)
-    score = tf ** 0.8 * rarity * (1.0 + proper) * position * _SIZE_WEIGHT[min(size, 3)]
-    if in_title:
-        score *= 2.0
-    return score, proper
+    if " " in key:
+        return caps / counts.count[key]
+    seen = counts.count[key] - counts.initial.get(key, 0)
+    return caps / seen if seen > 0 else 0.5
+
+
+def _bound(key: str, counts: _Counts, in_title: bool, proper: float) -> float:
+    """The score of ``key`` before the rarity and part-of-speech factors, all of which
+    are at most 1: an upper bound of its final score, cheap enough for every n-gram."""
+    tf = counts.count[key] + (1 if in_title else 0)
+    score = tf ** 0.8 * (1.0 + proper) * (1.0 + 1.5 / (1.0 + counts.first[key] / 50.0))
+    score *= _SIZE_WEIGHT[min(key.count(" ") + 1, 3)]
+    return score * 2.0 if in_title else score
 
 
 def _candidates(
-    counts: _Counts, title: _Counts, want: int, prior: Callable[[str], float]
+    counts: _Counts, title: _Counts, want: int, prior: Optional[Callable[[str], float]]
 ) -> List[_Candidate]:
-    """Score the plausible n-grams and merge inflections of one phrase into one candidate.
+    """The best-scoring n-grams, inflections of one phrase merged into one candidate.
 
     An n-gram seen once is a candidate only when it is in the title or when the text is
-    too short to offer enough repeated ones.
+    too short to offer enough repeated ones. Scores are computed in full only while an
+    n-gram's upper bound can still beat the ``2 * want + 4``-th best full score.
     """
     in_title = title.count
-    keys = [k for k, n in counts.count.items() if n >= 2 or k in in_title]
+    keys = [k for k, n in counts.count.items() if n >= 2]
+    keys.extend(k for k in in_title if counts.count.get(k) == 1)
     if len(keys) < 2 * want:
         keys = list(counts.count)
-    merged: Dict[Tuple[str, ...], _Candidate] = {}
+    bounded = []
     for key in keys:
-        score, proper = _score(key, counts, key in in_title, prior)
+        proper = _proper(key, counts)
+        bounded.append((_bound(key, counts, key in in_title, proper), key, proper))
+    bounded.sort(reverse=True)
+    keep = 2 * want + 4
+    best: List[float] = []  # a min-heap of the ``keep`` best full scores so far
+    merged: Dict[Tuple[str, ...], _Candidate] = {}
+    for bound, key, proper in bounded:
+        if len(best) >= keep and bound <= best[0]:
+            break
+        shape = _shape(key)
+        score = bound * (shape.rarity if prior is None else _rarity(shape.words, prior))
+        if proper < 0.5:
+            score *= shape.weak
+        if key not in in_title:
+            score *= shape.media
         if score <= 0.0:
             continue
-        cand = _Candidate(key, score, counts.count[key], proper)
-        other = merged.get(cand.stems)
+        if len(best) < keep:
+            heapq.heappush(best, score)
+        elif score > best[0]:
+            heapq.heapreplace(best, score)
+        other = merged.get(shape.stems)
         if other is None:
-            merged[cand.stems] = cand
+            merged[shape.stems] = _Candidate(key, score, counts.count[key], proper)
             continue
         # Inflections of one phrase: keep the commoner spelling, pool the evidence.
-        if cand.count > other.count or (cand.count == other.count and score > other.score):
+        n = counts.count[key]
+        if n > other.count or (n == other.count and score > other.score):
             other.rename(key)
         other.score = max(score, other.score) + 0.5 * min(score, other.score)
-        other.count += cand.count
+        other.count += n
         other.proper = max(other.proper, proper)
     return sorted(merged.values(), key=lambda c: -c.score)
 
 
-def _full_names(counts: _Counts) -> Dict[str, str]:
-    """Surname -> the commonest always-capitalised "Forename Surname" bigram using it."""
-    best: Dict[str, Tuple[int, str]] = {}
-    count = counts.count
-    for key, caps in counts.caps.items():
-        if key.count(" ") != 1 or caps != count[key]:
-            continue
-        head, _, tail = key.partition(" ")
-        if head in _TITLES or head in _SOFT or head in _COMMON or tail in _COMMON:
-            continue
-        if caps > best.get(tail, (0, ""))[0]:
-            best[tail] = (caps, key)
-    return {tail: key for tail, (_, key) in best.items()}
+def _titled(phrase: str) -> bool:
+    """Whether a phrase begins or ends with a job title (not a name, then)."""
+    return phrase.partition(" ")[0] in _TITLES or phrase.rpartition(" ")[2] in _TITLES
+
+
+class _Names:
+    """The capitalised two-word names of an article, for showing a proper noun whole.
+
+    ``full[w]`` is the commonest "Forename Surname" ending in ``w`` ("betsy devos" for
+    "devos"); ``within[w]`` the commonest capitalised phrase holding ``w`` at all ("north
+    korea" for "korea"), and ``inside[w]`` roughly how many of ``w``'s occurrences such
+    phrases account for.
+    """
+
+    __slots__ = ("full", "within", "inside")
+
+    def __init__(self, counts: _Counts) -> None:
+        self.full: Dict[str, str] = {}
+        self.within: Dict[str, str] = {}
+        self.inside: Dict[str, int] = {}
+        count = counts.count
+        first = counts.first
+        names = [
+            key
+            for key, caps in counts.caps.items()
+            if " " in key and caps == count[key] and not _titled(key)
+        ]
+        for key in sorted(names, key=lambda k: (-count[k], k.count(" "), first[k])):
+            words = key.split(" ")
+            for word in words:
+                self.inside[word] = self.inside.get(word, 0) + count[key]
+                self.within.setdefault(word, key)
+            head, tail = words[0], words[-1]
+            if len(words) == 2 and not (
+                head in _SOFT or head in _COMMON or tail in _COMMON or head in _PARTICLES
+            ):
+                self.full.setdefault(tail, key)
+
+    def whole(self, word: str, count: int) -> Optional[str]:
+        """The name to show for the proper noun ``word`` seen ``count`` times, if any."""
+        if 2 * self.inside.get(word, 0) > count:
+            return self.within[word]  # mostly a piece of a name ("korea")
+        return self.full.get(word)
 
 
 def _redundant(cand: _Candidate, chosen: List[_Candidate]) -> bool:
@@ -507,23 +623,27 @@ def _redundant(cand: _Candidate, chosen: List[_Candidate]) -> bool:
     chosen word it contains (the phrase is preferred when it covers half the word's uses).
     """
     covered = 0
-    joined = "".join(cand.stems)
+    shape = cand.shape
+    stems = shape.stems
     for i, old in enumerate(chosen):
-        if len(old.stems) == len(cand.stems):
-            if all(map(_same_word, old.stems, cand.stems)):
+        prev = old.shape
+        if shape.heads.isdisjoint(prev.heads):
+            continue
+        if len(prev.stems) == len(stems):
+            if all(map(_same_word, prev.stems, stems)):
                 return True
-        elif len(old.stems) > len(cand.stems):
-            if _contains(old.stems, cand.stems):
+        elif len(prev.stems) > len(stems):
+            if _contains(prev.stems, stems):
                 covered += old.count
                 continue
-        elif _contains(cand.stems, old.stems):
+        elif _contains(stems, prev.stems):
             if 2 * cand.count >= old.count and not any(
-                _overlaps(c.words, cand.words) for c in chosen
+                _overlaps(c.shape.words, shape.words) for c in chosen
             ):
                 chosen[i] = cand
             return True
-        if joined == "".join(old.stems) or _overlaps(old.words, cand.words):
-            return True  # "time warner" and "timewarner"; "new york" and "york state"
+        if _overlaps(prev.words, shape.words) or _same_word("".join(stems), "".join(prev.stems)):
+            return True  # "new york" and "york state"; "time warner" and "timewarner"
     return covered > 0 and cand.count - covered < max(3, 0.6 * cand.count)
 
 
@@ -535,18 +655,21 @@ def _select(ranked: List[_Candidate], want: int, counts: _Counts) -> List[_Candi
     ("devos" as "betsy devos").
     """
     chosen: List[_Candidate] = []
-    names: Optional[Dict[str, str]] = None
+    names: Optional[_Names] = None
     for cand in ranked:
         if len(chosen) >= want:
             break
         if _redundant(cand, chosen):
             continue
-        if len(cand.words) == 1 and cand.proper >= 0.5:
+        if cand.proper >= 0.5 and " " not in cand.text:
             if names is None:
-                names = _full_names(counts)
-            name = names.get(cand.text)
-            if name is not None and all(name != c.text for c in chosen):
+                names = _Names(counts)
+            name = names.whole(cand.text, cand.count)
+            if name is not None:
                 cand.rename(name)
+                cand.count = counts.count[name]
+                if _redundant(cand, chosen):
+                    continue
         chosen.append(cand)
     return chosen
 
@@ -586,5 +709,6 @@ def extract_keywords(
         counts = title_counts
     if not counts.count:
         return ()
-    ranked = _candidates(counts, title_counts, count, _make_prior(doc_freq))
+    prior = None if doc_freq is None else _index_prior(doc_freq)
+    ranked = _candidates(counts, title_counts, count, prior)
     return tuple(_display(c.text) for c in _select(ranked, count, counts))
