@@ -17,10 +17,9 @@ import bisect
 import functools
 import heapq
 import html
-import itertools
 import re
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, List, NamedTuple, Optional, Pattern, Sequence, Set, Tuple
+from typing import Any, Dict, FrozenSet, List, NamedTuple, Optional, Pattern, Sequence, Set, Tuple
 
 # The token pattern is schema's own: a highlight must see exactly the tokens the index holds.
 from searcher.schema import _WORD, ANALYZER, analyze, terms
@@ -60,7 +59,7 @@ class Snippet:
                 raise ValueError(f"highlight {(start, end)} is out of order or outside the text")
             previous = end
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> Dict[str, Any]:
         """JSON-ready form: ``{"text": ..., "highlights": [[start, end], ...]}``."""
         return {"text": self.text, "highlights": [[s, e] for s, e in self.highlights]}
 
@@ -69,12 +68,15 @@ class Snippet:
 
 
 class _Hit(NamedTuple):
-    """A token whose term the spec wants: character span, term and (relative) position."""
+    """A token whose term the spec wants: character span, term, (relative) index position
+    and (relative) ordinal among indexed tokens, which tells whether only stopwords and
+    punctuation lie between two hits."""
 
     start: int
     end: int
     term: str
     pos: int
+    ordinal: int
 
 
 class _Match(NamedTuple):
@@ -105,34 +107,19 @@ def _prefix_len(term: str) -> int:
 
 
 def _literal(prefix: str) -> str:
-    """Regex matching, in the original text, every spelling that lower-cases to ``prefix``.
-
-    Explicit classes such as ``[Mm]`` instead of ``text.lower()`` (slow on non-ASCII text)
-    or ``re.IGNORECASE`` (slow on alternations). The analyzer also folds ’ into ', "İ"
-    lower-cases to "i" and a combining dot, the Kelvin sign to "k", and final sigma differs.
-    """
-    out = []
+    """Regex matching, in the original text, every spelling that lower-cases to ``prefix``
+    (the analyzer also folds ’ into ', "İ" into "i" and a combining dot, and final sigma)."""
+    out: List[str] = []
     for i, ch in enumerate(prefix):
         if ch == "\u0307" and i and prefix[i - 1] == "i":
             out[-1] = "(?:[Ii]\u0307|\u0130)"
-        elif ch == "k":
-            out.append("[Kk\u212a]")
-        elif ch.isascii() and ch.isalpha():
-            out.append(f"[{ch.upper()}{ch}]")
         elif ch == "'":
             out.append("['’]")
         elif ch in "σς":
             out.append("[σςΣ]")
-        elif ch.isascii():
-            out.append(re.escape(ch))
         else:  # re's case folding matches at least every letter that lower-cases to ch
             out.append(f"(?i:{re.escape(ch)})")
     return "".join(out)
-
-
-def _prefixes(wanted: FrozenSet[str]) -> Set[str]:
-    """The prefix every word stemming to one of the wanted terms starts with."""
-    return {term[: _prefix_len(term)] for term in wanted}
 
 
 @functools.lru_cache(maxsize=256)
@@ -141,37 +128,46 @@ def _prefix_regex(prefixes: FrozenSet[str]) -> Pattern[str]:
     return re.compile("|".join(_literal(p) for p in sorted(prefixes, key=len, reverse=True)))
 
 
+_ASCII_HEAD = re.compile(r"[\x00-\x26\x28-\x7f]*")  # ASCII up to any apostrophe
+
+
 def _candidate_starts(text: str, wanted: FrozenSet[str]) -> List[int]:
     """Sorted offsets where a word stemming to a wanted term might start (a superset).
 
-    Plain-ASCII prefixes are looked for with ``bytes.find`` in the ASCII-lower-cased UTF-8
-    bytes, many times faster on a long text than a case-insensitive regex, and the byte
-    offsets turned back into character offsets; other prefixes (and any text holding a
-    Kelvin sign, which lower-cases to "k") go through the regex.
+    Mostly ``bytes.find`` of each prefix's ASCII head in the ASCII-lower-cased UTF-8 bytes,
+    many times faster on a long text than a case-insensitive regex (or ``str.lower``), with
+    byte offsets turned back into characters. Only two non-ASCII letters lower-case to ASCII:
+    the Kelvin sign (swapped for "k" first) and "İ" (whose terms keep a combining dot, and go
+    with terms starting with a non-ASCII letter through a regex).
     """
-    prefixes = _prefixes(wanted)
-    fast = {p for p in prefixes if p.isascii() and "'" not in p}
-    if "\u212a" in text:
-        fast = set()
+    fast: Set[str] = set()
+    slow: Set[str] = set()
+    for term in wanted:
+        prefix = term[: _prefix_len(term)]
+        head = _ASCII_HEAD.match(prefix).group(0)  # type: ignore[union-attr]
+        if head and "\u0307" not in term:
+            fast.add(head)
+        else:
+            slow.add(prefix)
     found: Set[int] = set()
     if fast:
-        data = text.encode("utf-8", "surrogatepass").lower()
+        source = text.replace("\u212a", "k") if "\u212a" in text else text
+        data = source.encode("utf-8", "surrogatepass").lower()
         offsets: Set[int] = set()
-        for prefix in fast:
-            needle = prefix.encode("ascii")
+        for head in fast:
+            needle = head.encode("ascii")
             at = data.find(needle)
             while at >= 0:
                 offsets.add(at)
                 at = data.find(needle, at + 1)
-        if text.isascii():
+        if source.isascii():
             found = offsets
-        else:  # decode the stretch between offsets to count its characters
+        else:  # count the characters of the stretch between offsets
             done = chars = 0
             for at in sorted(offsets):
                 chars += len(data[done:at].decode("utf-8", "surrogatepass"))
                 done = at
                 found.add(chars)
-    slow = prefixes - fast
     if slow:
         found.update(m.start() for m in _prefix_regex(frozenset(slow)).finditer(text))
     return sorted(found)
@@ -179,20 +175,23 @@ def _candidate_starts(text: str, wanted: FrozenSet[str]) -> List[int]:
 
 def _hits_full(text: str, wanted: FrozenSet[str]) -> List[_Hit]:
     """Reference matcher: analyse the whole text and keep the wanted tokens."""
-    return [_Hit(s.start, s.end, s.term, s.pos) for s in analyze(text) if s.term in wanted]
+    return [
+        _Hit(s.start, s.end, s.term, s.pos, n) for n, s in enumerate(analyze(text)) if s.term in wanted
+    ]
 
 
 def _hits(text: str, wanted: FrozenSet[str], max_slop: int) -> List[_Hit]:
     """The tokens of ``text`` whose term is in ``wanted``, as ``_hits_full`` finds them.
 
-    Positions are relative and only exact up to ``max_slop``: a gap of that many tokens or
-    more between two hits is not counted further, since no phrase can bridge it.
+    Positions and ordinals are relative, and only exact between hits at most ``max_slop``
+    positions apart: they are read from the analyzer over the stretch between two hits, which
+    stops once it is wider than any phrase can bridge.
     """
     if not wanted or not text:
         return []
     seen: Dict[str, Optional[str]] = {}
     hits: List[_Hit] = []
-    pos = 0
+    pos = ordinal = 0
     for c in _candidate_starts(text, wanted):
         if c and _WORD_CHAR.match(text, c - 1):
             continue
@@ -209,9 +208,16 @@ def _hits(text: str, wanted: FrozenSet[str], max_slop: int) -> List[_Hit]:
         if term is None or term not in wanted:
             continue
         if hits and max_slop:
-            between = ANALYZER(text[hits[-1].end : c])
-            pos += 1 + sum(1 for _ in itertools.islice(between, max_slop))
-        hits.append(_Hit(c, word.end(), term, pos))
+            stretch = ANALYZER(text[hits[-1].start : word.end()], positions=True)
+            first = next(stretch).pos
+            for n, token in enumerate(stretch, 1):  # ends on this hit, unless too far
+                step, steps = token.pos - first, n
+                if step > max_slop:
+                    step, steps = max_slop + 1, 2
+                    break
+            pos += step
+            ordinal += steps
+        hits.append(_Hit(c, word.end(), term, pos, ordinal))
     return hits
 
 
@@ -221,9 +227,9 @@ def _phrase(
     """Occurrences of a phrase among the hits, and the spans to mark for them.
 
     Whoosh's ``Phrase`` (a ``SpanNear2``, ordered, mindist 1) matches when each word follows
-    the previous one by 1 to ``slop`` positions; slop 0 means adjacent too. Only tokens that
-    belong to a complete occurrence are marked; words next to each other in an occurrence
-    are marked as one span, covering stopwords and punctuation between them.
+    the previous one by 1 to ``slop`` positions (stopwords count); slop 0 means 1 here. Only
+    tokens of a complete occurrence are marked; phrase words with no indexed word between
+    them are marked as one span, over the stopwords and punctuation between.
     """
     slop = max(1, slop)
     key: Tuple[object, ...] = ("phrase", words, slop)
@@ -253,7 +259,7 @@ def _phrase(
             for j in links[k].get(i, ()):
                 if j in ends:
                     level[i] = max(level.get(i, 0), ends[j])
-                    adjacent = hits[j].pos - hits[i].pos == 1
+                    adjacent = hits[j].ordinal - hits[i].ordinal == 1
                     spans.append((hits[i].start, hits[j].end if adjacent else hits[i].end))
         ends = level
     matches = [_Match(hits[i].start, end, key) for i, end in ends.items()]
@@ -313,16 +319,12 @@ _ABBREVIATIONS = frozenset(
     " jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
 _ELLIPSIS = "…"
-#: Below this many characters a fragment is cut without ellipses (they would crowd it out).
-_MIN_ELLIPSIS_BUDGET = 12
+_MIN_ELLIPSIS_BUDGET = 12  # shorter fragments are cut without ellipses: no room for them
 
 
 class _Sentence(NamedTuple):
-    """A sentence, stripped; ``size`` counts whitespace runs as one character.
-
-    ``cut_before``/``cut_after``: the piece was cut by the scanned region rather than by a
-    sentence boundary, so it is part of a longer sentence.
-    """
+    """A sentence, stripped; ``size`` counts whitespace runs as one character. ``cut_*``:
+    cut by the edge of the scanned region, so part of a longer sentence."""
 
     start: int
     end: int
@@ -332,13 +334,8 @@ class _Sentence(NamedTuple):
 
 
 class _Candidate(NamedTuple):
-    """A possible fragment: ``text[starts[-1]:ends[-1]]``.
-
-    ``text[starts[0]:ends[0]]`` is its core, the sentence with a match it grew from; a run
-    of whole sentences can be shortened to any other entry of ``starts`` (sentence starts,
-    going back) and ``ends`` (sentence ends, going forward) to keep clear of another
-    fragment.
-    """
+    """A possible fragment, ``text[starts[-1]:ends[-1]]``, grown from its core
+    ``text[starts[0]:ends[0]]``; it can shrink back to any entry of ``starts``/``ends``."""
 
     starts: Tuple[int, ...]
     ends: Tuple[int, ...]
@@ -460,10 +457,9 @@ def _run(sentences: Sequence[_Sentence], index: int, budget: int, *, back: bool)
 def _candidates(
     text: str, matches: Sequence[_Match], budget: int, *, limit: int
 ) -> List[_Candidate]:
-    """Fragments worth scoring: from each sentence with a match, that sentence and the
-    whole sentences after it that still fit; in a sentence longer than the budget, a window
-    around each match not already inside the previous window. Only sentences near the
-    ``limit`` best seeds are looked at."""
+    """Fragments worth scoring, near the ``limit`` best seeds: from each sentence with a
+    match, a run of whole sentences around it (``_run``); in a sentence longer than the
+    budget, a window around each match not already inside the previous window."""
     starts = [m.start for m in matches]
     margin = budget + budget // 2
     regions: List[List[int]] = []
@@ -498,7 +494,8 @@ def _choose(candidates: List[_Candidate], matches: Sequence[_Match], count: int)
     """Up to ``count`` non-overlapping fragments, most relevant first.
 
     Relevance: distinct terms and phrases matched, then matches, then the earlier. After
-    each pick, runs that would overlap it are shortened to end before it, or dropped.
+    each pick, runs reaching into it lose the sentences that do, and those whose core
+    overlaps it are dropped.
     """
     starts = [m.start for m in matches]
 
@@ -585,7 +582,7 @@ def snippets(
     if count < 1 or not text:
         return []
     matches, spans = _matches(text, spec, field)
-    chosen = []
+    chosen: List[_Candidate] = []
     if matches:
         candidates = _candidates(text, matches, max_chars, limit=4 * count + 4)
         chosen = _choose(candidates, matches, count)
@@ -599,8 +596,8 @@ def snippets(
 
 _ANSI_MARK = "\x1b[1;33m"
 _ANSI_RESET = "\x1b[0m"
-# C0 and C1 controls other than newline and tab: an article must not drive the terminal.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 and C1 controls but tab and line ends: an article must not drive the terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _pieces(snippet: Snippet) -> List[Tuple[str, bool]]:

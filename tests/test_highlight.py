@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from typing import Dict, FrozenSet, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -52,21 +51,27 @@ def test_phrase_marks_only_the_phrase_not_scattered_words() -> None:
     assert marked(text, s) == "[North Korea] fired missiles. In the north, South Korea watched."
 
 
-def test_phrase_follows_index_positions_over_stopwords_and_punctuation() -> None:
-    # Whoosh matches "north korea" here too: "the" is not indexed, the comma is not a token.
+def test_phrase_follows_index_positions_over_punctuation() -> None:
+    # Whoosh matches "north korea" here too: the comma is not a token.
     text = "In the north, Korea watched."
     assert marked(text, spec(phrases=((("north", "korea"), 1),))) == "In the [north, Korea] watched."
 
 
 def test_phrase_across_a_stopword_covers_it() -> None:
-    text = "The Bank of England raised rates. A bank near England did not."
-    s = spec(phrases=((("bank", "england"), 1),))
-    assert marked(text, s) == "The [Bank of England] raised rates. A bank near England did not."
+    # Index positions count stopwords; the query parser gives "bank of england" slop 2.
+    text = "The Bank of England raised rates. A bank near old England did not. Bank England."
+    s = spec(phrases=((("bank", "england"), 2),))
+    assert marked(text, s) == (
+        "The [Bank of England] raised rates. A bank near old England did not. [Bank England]."
+    )
+    assert marked(text, spec(phrases=((("bank", "england"), 1),))) == (
+        "The Bank of England raised rates. A bank near old England did not. [Bank England]."
+    )
 
 
 def test_terms_and_phrases_together_merge_touching_spans() -> None:
     text = "Bank of England bankers met."
-    s = spec(["banker"], phrases=((("bank", "england"), 0),))
+    s = spec(["banker"], phrases=((("bank", "england"), 2),))
     assert marked(text, s) == "[Bank of England] [bankers] met."
     assert find_matches(text, s, "body") == [(0, 15), (16, 23)]
 
@@ -107,6 +112,10 @@ def test_three_word_phrase_needs_every_word() -> None:
         ("new big york big city", ("new", "york", "citi"), 2),
         ("new big big york city", ("new", "york", "citi"), 2),
         ("north korea", ("north", "korea"), 0),
+        ("bank of england", ("bank", "england"), 2),
+        ("bank of the england", ("bank", "england"), 2),
+        ("north of the korea", ("north", "korea"), 3),
+        ("the north, korea", ("north", "korea"), 1),
     ],
 )
 def test_phrase_matches_exactly_when_whoosh_does(text: str, phrase: Tuple[str, ...], slop: int) -> None:
@@ -381,3 +390,34 @@ def test_highlights_cover_whole_tokens_of_the_spec(text: str, data: st.DataObjec
         assert covered and covered[0].start == start and covered[-1].end == end
         if not s.phrases["body"]:
             assert all(sp.term in wanted for sp in covered)
+
+
+def _chains(positions: Dict[str, List[int]], words: Tuple[str, ...], slop: int) -> List[List[int]]:
+    """Every occurrence of a phrase by brute force: positions p1 < ... < pn, each gap 1..slop."""
+    chains = [[p] for p in positions.get(words[0], [])]
+    for word in words[1:]:
+        chains = [
+            c + [p] for c in chains for p in positions.get(word, []) if 1 <= p - c[-1] <= max(1, slop)
+        ]
+    return chains
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    text=st.lists(st.sampled_from("a b c d the of x".split()), max_size=25).map(" ".join),
+    words=st.lists(st.sampled_from("a b c d".split()), min_size=1, max_size=3).map(tuple),
+    slop=st.integers(0, 4),
+)
+def test_phrase_marks_exactly_the_tokens_of_complete_occurrences(
+    text: str, words: Tuple[str, ...], slop: int
+) -> None:
+    spans = analyze(text)
+    positions: Dict[str, List[int]] = {}
+    for sp in spans:
+        positions.setdefault(sp.term, []).append(sp.pos)
+    in_occurrence = {p for chain in _chains(positions, words, slop) for p in chain}
+    expected = [(sp.start, sp.end) for sp in spans if sp.pos in in_occurrence]
+    found = find_matches(text, spec(phrases=((words, slop),)), "body")
+    # Spans of adjacent phrase words are joined: split them back into the marked tokens.
+    tokens = [(sp.start, sp.end) for sp in spans if any(s <= sp.start and sp.end <= e for s, e in found)]
+    assert tokens == expected
