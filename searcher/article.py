@@ -13,7 +13,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Optional, Tuple
 
-_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -63,7 +62,7 @@ class Problem:
 
 def normalise_text(text: str) -> str:
     """Unicode NFC, whitespace folded to single spaces, stripped: the form that is hashed."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    return " ".join(unicodedata.normalize("NFC", text).split())
 
 
 def content_hash(body: str) -> str:

@@ -98,6 +98,15 @@ def test_same_ids_as_fts5(engines, query: str, since: Optional[str], until: Opti
     assert ours == theirs, f"{query!r}: only searcher {sorted(ours - theirs)[:5]}, only FTS5 {sorted(theirs - ours)[:5]}"
 
 
+def test_total_is_exact_whatever_the_page_size(engines) -> None:
+    archive, db = engines
+    for query, since, until, _, _ in QUERIES:
+        full = archive.search(query, since=since, until=until, limit=5000, snippets=0)
+        for sort in ("relevance", "newest"):
+            one = archive.search(query, since=since, until=until, limit=1, snippets=0, sort=sort)
+            assert one.total == len(full.hits), (query, sort)
+
+
 def test_crosscheck_table(engines) -> None:
     """Prints the table quoted in the closing note (run with -s to see it)."""
     archive, db = engines
