@@ -206,6 +206,7 @@ def _page(head: str = "", body: str = "") -> str:
         ("", "<h1>From h1</h1><p>" + "Body text of the article here. " * 5 + "</p>", "From h1"),
         # <title> wins over the display headline when both are there.
         ('<title>Seo title | Site</title><meta property="og:title" content="Display">', "", "Seo title"),
+        ('<title>CNN wins award | CNN</title><meta property="og:site_name" content="CNN">', "", "CNN wins award"),
         # ...unless <title> is only the site's name.
         ('<title>Daily Planet</title><meta property="og:site_name" content="Daily Planet">'
          '<meta property="og:title" content="Real headline">', "", "Real headline"),
@@ -227,6 +228,7 @@ def test_title_sources(head: str, body: str, title: str) -> None:
         ("Noticia larga aquí » Local » Noticias » Ultima Hora", ["", "ultimahora.es"], "Noticia larga aquí"),
         ("A long headline about things | Section", ["", ""], "A long headline about things"),
         ("北京新闻标题在这里-新华网", ["", ""], "北京新闻标题在这里"),
+        ("CNN wins award - CNN.com", ["CNN", "cnn.com"], "CNN wins award"),
         # A colon and a hyphenated word are part of the headline, not separators.
         ("Gates on Russia: 'Friendly'", ["CNN", "cnn.com"], "Gates on Russia: 'Friendly'"),
         ("Covid-19 cases rise", ["", ""], "Covid-19 cases rise"),

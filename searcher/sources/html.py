@@ -402,8 +402,9 @@ def _letters(text: str) -> str:
 
 
 def _is_site_name(text: str, site_names: List[str]) -> bool:
-    """Whether ``text`` names the site: it is part of a site name, or is a site name (or a
-    domain's main label) with a few words around it (``CNN Politics``, ``CNN.com``)."""
+    """Whether ``text`` names the site: it is part of a site name, or starts or ends with
+    one (or with a domain's main label) and has at most one word more (``CNN Politics``,
+    ``CNN.com``, ``BBC中文网``), so that "CNN wins award" stays a headline."""
     letters = _letters(text)
     if len(letters) < 2:
         return False
@@ -414,8 +415,8 @@ def _is_site_name(text: str, site_names: List[str]) -> bool:
                 continue
             if letters in label:
                 return True
-            if (letters.startswith(label) or letters.endswith(label)) and len(letters) <= 3 * len(label) + 12:
-                return True
+            if letters.startswith(label) or letters.endswith(label):
+                return len(text.split()) <= len(name.split()) + 1
     return False
 
 
