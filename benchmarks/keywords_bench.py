@@ -2,7 +2,8 @@
 
 Compares ``searcher.keywords.extract_keywords`` with YAKE (``pip install yake``; measured
 only when installed, it is not a dependency) on the shared corpora beside the checkout:
-``../shared/corpora/news-csv/NewsArticles.csv`` and ``../shared/corpora/bbc/*/*.txt``.
+``../shared/corpora/news-csv/NewsArticles.csv`` and ``../shared/corpora/bbc/*/*.txt`` (read
+as UTF-8, falling back to latin-1).
 
 Prints, per method, the median and 95th percentile cost per article (CPU time of this
 thread, which other processes on a busy machine do not inflate, and wall time) and
@@ -45,7 +46,12 @@ def _load(shared: Path) -> Tuple[List[Doc], List[Doc], List[Doc]]:
     sample_bbc: List[Doc] = []
     bbc_dir = shared / "corpora" / "bbc"
     for file in sorted(bbc_dir.glob("*/*.txt")):
-        title, _, body = file.read_text(encoding="latin-1").partition("\n")
+        raw = file.read_bytes()
+        try:
+            text = raw.decode("utf-8")  # most files are UTF-8, whatever the readme says
+        except UnicodeDecodeError:
+            text = raw.decode("latin-1")
+        title, _, body = text.partition("\n")
         bbc.append((title.strip(), body.strip()))
         if file.relative_to(bbc_dir).as_posix() in _BBC_SAMPLE:
             sample_bbc.append(bbc[-1])

@@ -357,6 +357,8 @@ _ADJECTIVE_ENDINGS = ("ous", "ive", "ful", "less", "able", "ible", "ish")
 _COMMON_PRIOR = 0.45
 _GENERIC_PRIOR = 0.5
 _STEMS: Dict[str, str] = {}
+#: How many candidates are scored in full, at least.
+_KEEP = 24
 
 
 def _stem(word: str) -> str:
@@ -529,19 +531,20 @@ def _candidates(
 
     An n-gram seen once is a candidate only when it is in the title or when the text is
     too short to offer enough repeated ones. Scores are computed in full only while an
-    n-gram's upper bound can still beat the ``2 * want + 4``-th best full score.
+    n-gram's upper bound can still beat the ``_KEEP``-th best full score (more when
+    more keywords are wanted; a fixed floor so that fewer keywords are a prefix of more).
     """
     in_title = title.count
     keys = [k for k, n in counts.count.items() if n >= 2]
     keys.extend(k for k in in_title if counts.count.get(k) == 1)
-    if len(keys) < 2 * want:
+    if len(keys) < max(_KEEP // 2, 2 * want):
         keys = list(counts.count)
     bounded = []
     for key in keys:
         proper = _proper(key, counts)
         bounded.append((_bound(key, counts, key in in_title, proper), key, proper))
     bounded.sort(reverse=True)
-    keep = 2 * want + 4
+    keep = max(_KEEP, 2 * want + 4)
     best: List[float] = []  # a min-heap of the ``keep`` best full scores so far
     merged: Dict[Tuple[str, ...], _Candidate] = {}
     for bound, key, proper in bounded:
