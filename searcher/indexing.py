@@ -295,4 +295,12 @@ def walk(paths: Iterable[Union[str, Path]]) -> Iterator[Union[Tuple[str, str], P
         except OSError as exc:
             yield Problem(str(item), f"cannot read file information ({exc.strerror or exc})")
             continue
-        yield str(item.resolve()), file_signature(stat)
+        resolved = str(item.resolve())
+        try:
+            resolved.encode("utf-8")
+        except UnicodeEncodeError:
+            # Undecodable bytes in a name (surrogate escapes) cannot be stored in the index.
+            shown = resolved.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            yield Problem(shown, "file name is not valid UTF-8; rename the file to index it")
+            continue
+        yield resolved, file_signature(stat)
