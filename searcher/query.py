@@ -58,6 +58,8 @@ MAX_EXPANSION = 1_000
 _FEW_HITS = 5
 #: A correction must occur in this many times more documents than the typed word.
 _SUGGEST_RATIO = 5
+#: A word found in more articles than this is never "corrected".
+_KNOWN_WORD_DF = 1
 #: How many articles are read to find how a suggested stem is spelt in text.
 _SURFACE_DOCS = 10
 
@@ -410,6 +412,10 @@ def _df(reader: IndexReader, term: str) -> int:
 def _correction(reader: IndexReader, stem: str) -> Optional[str]:
     """The most frequent term near ``stem`` that is much more frequent than it, or None."""
     own = _df(reader, stem)
+    if own > _KNOWN_WORD_DF:
+        # A word several articles use is a real word, even if a similar one is more
+        # common: "rates" found nothing because of a date filter, not a typo.
+        return None
     for dist in (1, 2):
         candidates: Set[str] = set()
         for fname in _STEMMED:

@@ -474,3 +474,9 @@ def test_any_text_runs_or_raises_query_syntax_error(searcher: Searcher, text: st
 @given(st.lists(_QUERY_ALPHABET, max_size=30).map("".join))
 def test_query_like_text_runs_or_raises(searcher: Searcher, text: str) -> None:
     _run(searcher, text)
+
+
+def test_no_suggestion_for_a_word_several_articles_use(searcher: Searcher) -> None:
+    # Whatever finds nothing because of a date filter is not a typo.
+    parsed = parse_query("missile", since="1990", until="1990", now=NOW)
+    assert suggest(parsed, searcher) is None
