@@ -87,7 +87,7 @@ def article_fields(article: Article, *, signature: str = "") -> Dict[str, object
         "title": article.title,
         "body": article.body,
         "source": article.source,
-        "source_key": article.source.strip().lower() or "(unknown)",
+        "source_key": article.source.strip() or "(unknown)",
         "url": article.url,
         "author": article.author,
         "keywords": ",".join(k.replace(",", " ") for k in article.keywords),
