@@ -25,7 +25,7 @@ anywhere are aren't around as at away be became because become becomes becoming 
 beforehand behind being below beside besides between beyond both but by can can't cannot
 could couldn't did didn't do does doesn't doing don't done down during each either else
 elsewhere enough etc even ever every everybody everyone everything everywhere except few for
-formerly from further furthermore had hadn't has hasn't have haven't having he he'd he'll
+former formerly latest previous recent current from further furthermore had hadn't has hasn't have haven't having he he'd he'll
 he's hence her here here's hers herself him himself his how however i i'd i'll i'm i've if in
 indeed instead into is isn't it it's its itself just least less let let's like many may maybe
 me meanwhile might mine more moreover most mostly much must my myself namely neither never
@@ -46,7 +46,8 @@ year years yr yrs percent cent pct mr mrs ms dr sen rep gov lt gen col st prof j
 today yesterday tomorrow tonight week weeks weekend month months ago
 monday tuesday wednesday thursday friday saturday sunday january february march april june
 july august september october november december jan feb mar apr jun jul aug sep sept oct nov
-dec zero two three four five six seven eight nine ten eleven twelve fifteen twenty thirty
+dec zero two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
+sixteen seventeen eighteen nineteen twenty thirty
 forty fifty sixty seventy eighty ninety hundred hundreds thousand thousands million millions
 billion billions trillion dozen dozens half
 click here read image images copyright caption getty photo photos video videos pictured
@@ -58,7 +59,7 @@ so-called etc. e.g i.e am pm a.m p.m gmt bst est
 #: Generic words: useless alone or at the edge of a phrase when lower-case, but part of a
 #: name when capitalised ("New York", "White House", "Prime Minister", "South Korea").
 SOFT = _words("""
-new first second third fourth fifth sixth seventh eighth ninth tenth last next daily weekly former latest previous recent current
+new first second third fourth fifth sixth seventh eighth ninth tenth last next daily weekly
 good better best bad worse worst great greater greatest big bigger biggest small smaller
 large larger largest long longer longest high higher highest low lower lowest old older
 young younger little important different major likely possible real clear full whole
@@ -84,6 +85,7 @@ believes believed feel feels felt become want wanted plan planned hope hoped agr
 warned warns warn won win wins beat describe described announce announced claim claims claimed reveal
 revealed insist argue argued accept accepted face faces faced deal dealt tend took
 announcing including according making taking giving getting saying
+sold bought excluding encouraging losing suffered heard aged
 people person thing things way ways part parts place places point points case cases fact
 facts number numbers kind sort type types area areas side sides end ends level levels form
 example examples reason reasons result results idea ideas issue issues problem problems
@@ -120,6 +122,7 @@ film music album band song songs star stars award awards show series book books
 phone phones mobile internet online web computer software users user network networks
 u.s u.s.a usa u.k uk
 country leaders nation nations republic union army troops soldiers weapons
+mp mps mep meps actress actor singer
 """)
 
 #: Generic adjectives that still make a phrase when they lead one ("first lady", "free
@@ -135,7 +138,9 @@ president minister secretary senator governor chancellor mayor leader chief chai
 chairwoman chair spokesman spokeswoman spokesperson director judge justice king queen
 prince princess pope general commander ambassador envoy official officials coach manager
 captain boss founder ceo correspondent editor reporter analyst professor lawmaker
-lawmakers senators representative congressman congresswoman
+lawmakers senators representative congressman congresswoman mp mps mep meps td
+actress actor singer rapper rocker comedian presenter striker midfielder defender
+goalkeeper winger producer designer journalist referee
 """)
 
 #: Words whose trailing "." does not end a sentence.

@@ -146,9 +146,9 @@ def _scan(text: str, *, title: bool) -> _Counts:
 
     A run is a sequence of content words; it ends at punctuation, at a stopword, at a
     number, at a lower-case generic word, after a possessive and after a job title (so
-    "president mike pence" never forms). Unigrams and bigrams are counted; trigrams only
-    when fully capitalised ("kim jong un"), plus "X of Y" between capitalised words
-    ("bank of england"). In a title every word counts as capitalised and sentence-initial:
+    "president mike pence" never forms). Unigrams and bigrams are counted, and trigrams
+    either fully capitalised ("kim jong un") or fully lower-case ("stamp duty threshold",
+    not "white house senior"), plus "X of Y" between capitalised words ("bank of england"). In a title every word counts as capitalised and sentence-initial:
     headlines are often in Title Case, so their capitals prove nothing.
     """
     keys: List[str] = []
@@ -161,7 +161,7 @@ def _scan(text: str, *, title: bool) -> _Counts:
     after_abbreviation = False
     w1 = w2 = ""  # the previous two words of the current run, "" when none
     c1 = c2 = False  # ... whether they were capitalised
-    k1 = _CONTENT  # ... the kind of the previous one
+    k1 = k2 = _CONTENT  # ... and their kinds
     last_cap = ""  # the previous token, when a capitalised content word
     of_left = ""  # a capitalised word just before "of", waiting for its right side
     for chunk in text.split():
@@ -204,14 +204,17 @@ def _scan(text: str, *, title: bool) -> _Counts:
                     add(key)
                     if both:
                         add_caps(key)
-                if w2 and both and c2 and kind != _GENERIC:
-                    key = f"{w2} {w1} {word}"
-                    add(key)
-                    add_caps(key)
+                if w2:
+                    if both and c2 and kind != _GENERIC:
+                        key = f"{w2} {w1} {word}"
+                        add(key)
+                        add_caps(key)
+                    elif not (caps or c1 or c2) and kind == _CONTENT and k2 == _CONTENT:
+                        add(f"{w2} {w1} {word}")  # "national wildlife refuges"
             if ends_run:
                 w1 = w2 = ""
             else:
-                w2, c2 = w1, c1
+                w2, c2, k2 = w1, c1, k1
                 w1, c1, k1 = word, caps, kind
     return _Counts(keys, caps_keys, initial_keys)
 
@@ -282,8 +285,10 @@ class _Shape:
         # Two words can only be "the same" (see _same_word) if they share these.
         self.heads = frozenset(s[:4] for s in self.stems)
         self.rarity = _rarity(self.words, _lexicon_prior)
-        if len(self.words) == 1 and (len(key) < 2 or key in _HARD):
-            self.rarity = 0.0  # a stray letter ("Â" of a mis-decoded "£"), or "may"
+        if (len(self.words) == 1 and key in _HARD) or len(self.words[-1]) < 2:
+            self.rarity = 0.0  # "may" alone; a stray letter ("Â" of a mis-decoded "£")
+        elif len(self.words) == 1 and key in _TITLES:
+            self.rarity *= 0.5  # "president", "mp": the name or the office says more
         last = self.words[-1]
         # Demotions when the n-gram is not a proper noun: a lone adjective, a phrase
         # ending in a verb ("missiles launched"), a lone word of one or two letters.
