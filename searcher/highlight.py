@@ -210,8 +210,8 @@ def _hits(text: str, wanted: FrozenSet[str], max_slop: int) -> List[_Hit]:
         if hits and max_slop:
             stretch = ANALYZER(text[hits[-1].start : word.end()], positions=True)
             first = next(stretch).pos
-            for n, token in enumerate(stretch, 1):  # ends on this hit, unless too far
-                step, steps = token.pos - first, n
+            for n, between in enumerate(stretch, 1):  # ends on this hit, unless too far
+                step, steps = between.pos - first, n
                 if step > max_slop:
                     step, steps = max_slop + 1, 2
                     break

@@ -283,6 +283,17 @@ def test_long_body_is_fast_enough_and_finds_the_far_match() -> None:
     ]
 
 
+def test_long_body_with_many_matches_still_picks_the_richest_passage() -> None:
+    body = "A missile flew over the sea today. " * 3000 + "North Korea tested a missile. " + (
+        "Another missile flew here. " * 3000
+    )
+    got = snippets(body, spec(["missile"], phrases=((("north", "korea"), 1),)), max_chars=60)
+    assert [to_marked(s) for s in got] == [
+        "[North Korea] tested a [missile]. Another [missile] flew here.",
+        "Another [missile] flew here. Another [missile] flew here.",
+    ]
+
+
 # --------------------------------------------------------------------------- formatters
 
 SCRIPT = Snippet("<script>alert(1)</script> The missile & AT&T.", ((30, 37),))
