@@ -1,0 +1,299 @@
+"""Hostile files: each one is reported with its reason while every good file beside it is
+indexed, and the run exits 0 (1 with ``--strict``).
+
+Tests run as root here, where ``chmod 000`` does not stop reading: the unreadable file is
+then simulated by making ``Path.read_bytes`` raise ``PermissionError`` for it (a real
+``chmod 000`` is used when not root).
+
+The 20,000-file run takes about 40-90 s, so it runs only with ``SEARCHER_SLOW_TESTS=1``; the
+default suite runs the same check on 1,000 files.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import pytest
+from click.testing import CliRunner
+
+from searcher.archive import Archive
+from searcher.cli import main
+from tests.test_crash import REPO
+
+GOOD = {
+    "good.txt": b"title: Good one\ndate: 2023-05-01\n\nThe harbour council approved the budget on Monday.\n",
+    "utf16.txt": codecs.BOM_UTF16_LE
+    + "title: Wide news\ndate: 2023-06-02\n\nThe river flooded the lower town \u00fcberall.\n".encode("utf-16-le"),
+    "badutf8.txt": b"title: Caf\xe9 news\n\nThe caf\xe9 on the corner re\xffopened today after repairs.\n",
+    "deep.html": b"<html><body>" + b"<div>" * 10_000 + b"Deep text about the valley election." + b"</div>" * 10_000
+    + b"</body></html>",
+    "broken.jsonl": b'{"title": "First line", "text": "The first line is fine."}\n'
+    b'{"title": "broken\n'
+    b"{not json at all}\n"
+    b"[1, 2, 3]\n"
+    b'{"title": "Bad bytes", "text": "Stray \xff byte in a line."}\n'
+    b'{"title": "Last line", "text": "The last line is fine too."}\n',
+    "rows.csv": b"title,text,date\n"
+    b'Multi,"Line one\nline two of the body",2023-01-02\n'
+    b'Open,"A row that opens a quote and never closes,2023-01-04\n'
+    b"After,The row after the broken one,2023-01-05\n",
+    "impossible.txt": b"title: Leap\ndate: 2023-02-30\n\nA story dated on a day that never was.\n",
+    "d1800.txt": b"title: Very old\ndate: 1800-01-01\n\nA story from 1800 about the harbour.\n",
+    "d2200.txt": b"title: Far future\ndate: 2200-01-01\n\nA story from 2200 about bridges.\n",
+    "caf\u00e9 \u65e5\u672c \U0001f600 [1] *?.txt": b"title: Unicode name\n\nA story in a file with an odd name.\n",
+    "new\nline.txt": b"title: Newline name\n\nA story whose file name holds a newline.\n",
+    "unreadable.txt": b"title: Locked\n\nA story nobody may read.\n",
+    "vanishing.txt": b"title: Gone\n\nA story that disappears before it is read.\n",
+}
+BAD = {
+    "binary.txt": os.urandom(3000).replace(b"\x00", b"\x01") + b"\x00\x00",
+    "binary.html": b"\x89PNG\r\n\x1a\n" + os.urandom(2000),
+    "empty.txt": b"",
+    "blank.txt": b"  \n\n \t\n",
+    "scripts.html": b"<html><head><script>var a = 1;</script></head>"
+    b"<body><script>alert(1)</script><noscript></noscript><script>x()</script></body></html>",
+    "broken.txt.gz": b"\x1f\x8b\x08\x00" + b"not really gzip",
+}
+
+#: Title of every article that must be indexed, by file name.
+INDEXED = {
+    "good.txt": ["Good one"],
+    "utf16.txt": ["Wide news"],
+    "badutf8.txt": ["Caf\u00e9 news"],
+    "deep.html": [""],
+    "broken.jsonl": ["First line", "Bad bytes", "Last line"],
+    "rows.csv": ["Multi", "After"],
+    "impossible.txt": ["Leap"],
+    "d1800.txt": ["Very old"],
+    "d2200.txt": ["Far future"],
+    "caf\u00e9 \u65e5\u672c \U0001f600 [1] *?.txt": ["Unicode name"],
+    "new\nline.txt": ["Newline name"],
+}
+
+
+def _failures(root: Path) -> Dict[str, str]:
+    return {
+        "binary.txt": "binary file, not text (an image, PDF or archive?)",
+        "binary.html": "binary file, not text (an image, PDF or archive?)",
+        "empty.txt": "empty file",
+        "blank.txt": "empty file",
+        "scripts.html": "no article text in the page",
+        "broken.txt.gz": "corrupt gzip file",  # startswith: zlib's own words follow
+        "unreadable.txt": "permission denied",
+        "vanishing.txt": "file vanished while reading",
+        "loop/up": "symbolic link loop (points back to a parent folder)",
+        "selfloop.txt": "symbolic link loop",
+        "dangling.txt": "broken symbolic link",
+        "latin\ufffdname.txt": "file name is not valid UTF-8; rename the file to index it",
+    }
+
+
+WARNINGS = {
+    ("broken.jsonl", 1, "line 2: invalid JSON"),
+    ("broken.jsonl", 2, "line 3: invalid JSON"),
+    ("broken.jsonl", 3, "line 4: not a JSON object; skipped"),
+    ("rows.csv", 1, "line 4: unbalanced quotes"),
+    ("impossible.txt", 0, "impossible date '2023-02-30'"),
+    ("d2200.txt", 0, "implausible date '2200-01-01'"),
+}
+
+
+@pytest.fixture
+def hostile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "hostile"
+    root.mkdir()
+    for name, data in {**GOOD, **BAD}.items():
+        (root / name).write_bytes(data)
+    with open(os.fsencode(root) + b"/latin\xe9name.txt", "wb") as f:
+        f.write(b"title: Latin name\n\nA story whose file name is not UTF-8.\n")
+    (root / "loop").mkdir()
+    os.symlink("..", root / "loop" / "up")
+    os.symlink("selfloop.txt", root / "selfloop.txt")
+    os.symlink("missing.txt", root / "dangling.txt")
+
+    unreadable = root / "unreadable.txt"
+    if os.geteuid() == 0:  # root reads through chmod 000: simulate the refusal
+        real_read_bytes = Path.read_bytes
+
+        def read_bytes(self: Path) -> bytes:
+            if self.name == "unreadable.txt":
+                raise PermissionError(13, "Permission denied", str(self))
+            return real_read_bytes(self)
+
+        monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    else:
+        unreadable.chmod(0)
+
+    # A file listed by the walk and removed before it is read.
+    import searcher.archive
+
+    real_read_one = searcher.archive.read_one
+
+    def read_one(path: str, *args: object) -> object:
+        if path.endswith("vanishing.txt"):
+            os.unlink(path)
+        return real_read_one(path, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(searcher.archive, "read_one", read_one)
+    return root
+
+
+def _index(root: Path, index: Path, *extra: str) -> Tuple[int, str, List[str]]:
+    errors = index.parent / "errors.txt"
+    result = CliRunner().invoke(main, ["index", str(root), "--index", str(index), "--errors", str(errors), *extra])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    lines = errors.read_text(encoding="utf-8").splitlines()
+    return result.exit_code, result.stderr, lines
+
+
+def test_hostile_files_are_reported_and_good_ones_indexed(hostile: Path, tmp_path: Path) -> None:
+    started = time.monotonic()
+    code, stderr, lines = _index(hostile, tmp_path / "idx")
+    assert time.monotonic() - started < 30
+    assert code == 0, stderr
+    assert "Traceback" not in stderr
+
+    expected_failures = _failures(hostile)
+    failures = {}
+    warnings = set()
+    for line in lines:
+        kind, _, rest = line.partition("\t")
+        if kind == "failed":
+            where, _, reason = rest.partition(": ")
+            failures[str(Path(where).relative_to(hostile))] = reason
+        else:
+            assert kind == "warning", line
+            where, _, reason = rest.partition(": ")
+            path, _, position = where.rpartition(":")
+            name = str(Path(path).relative_to(hostile))
+            match = [w for w in WARNINGS if (w[0], w[1]) == (name, int(position)) and reason.startswith(w[2])]
+            assert match, line
+            warnings.add(match[0])
+    assert set(failures) == set(expected_failures)
+    for name, reason in expected_failures.items():
+        assert failures[name].startswith(reason), (name, failures[name])
+        if reason != "corrupt gzip file":
+            assert failures[name] == reason, (name, failures[name])
+    assert warnings == WARNINGS
+    assert f"files read {len(INDEXED)}, unchanged 0, failed {len(expected_failures)}" in stderr
+
+    with Archive.open(tmp_path / "idx") as archive:
+        articles = list(archive.export())
+        titles: Dict[str, List[str]] = {}
+        for a in articles:
+            titles.setdefault(str(Path(a.path).relative_to(hostile)), []).append(a.title)
+        assert titles == INDEXED
+        by_title = {a.title: a for a in articles}
+        assert by_title["Wide news"].body == "The river flooded the lower town \u00fcberall."
+        assert by_title["Caf\u00e9 news"].body == "The caf\u00e9 on the corner re\u00ffopened today after repairs."
+        assert by_title["Multi"].body == "Line one\nline two of the body"
+        assert by_title["Bad bytes"].body == "Stray \u00ff byte in a line."
+        assert [a.body for a in articles if a.path.endswith("deep.html")] == ["Deep text about the valley election."]
+        # Impossible and implausible dates: indexed without a date; 1800 is a real date.
+        assert by_title["Leap"].date is None
+        assert by_title["Far future"].date is None
+        assert by_title["Very old"].date is not None and by_title["Very old"].date.isoformat() == "1800-01-01T00:00:00+00:00"
+        assert archive.search("valley election").total == 1
+        assert archive.search("harbour", sort="oldest").hits[0].title == "Very old"
+
+
+def test_strict_exits_1_when_any_file_failed(hostile: Path, tmp_path: Path) -> None:
+    code, stderr, _ = _index(hostile, tmp_path / "idx", "--strict")
+    assert code == 1
+    assert stderr.splitlines()[-1] == f"Error: {len(_failures(hostile))} files could not be indexed (--strict)"
+    with Archive.open(tmp_path / "idx") as archive:
+        assert len(archive) == sum(len(t) for t in INDEXED.values())  # good files still indexed
+
+
+def test_a_file_that_vanished_is_kept_out_and_later_runs_are_clean(hostile: Path, tmp_path: Path) -> None:
+    _index(hostile, tmp_path / "idx")
+    code, stderr, lines = _index(hostile, tmp_path / "idx")
+    assert code == 0
+    assert f"files read 0, unchanged {len(INDEXED)}," in stderr
+    assert [line for line in lines if "vanishing.txt" in line] == []  # it is gone now: nothing to report
+
+
+def _run_measured(args: List[str], env: Dict[str, str]) -> Tuple[int, float, int, str]:
+    """Run a command; return exit code, seconds, peak memory (KB) and stderr."""
+    started = time.monotonic()
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    err = proc.stderr.read().decode("utf-8", "replace")
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, time.monotonic() - started, usage.ru_maxrss, err
+
+
+def test_a_50_mb_article_is_cut_and_indexed_in_bounded_time_and_memory(tmp_path: Path) -> None:
+    root = tmp_path / "big"
+    root.mkdir()
+    line = ("harbour " + " ".join(f"w{i:04d}" for i in range(999)) + "\n").encode()
+    with open(root / "huge.txt", "wb") as f:
+        f.write(b"title: Huge\ndate: 2023-01-01\n\n")
+        while f.tell() < 50 * 1024 * 1024:
+            f.write(line)
+    (root / "small.txt").write_text("title: Small\n\nA small story about the harbour beside a huge one.\n")
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    errors = tmp_path / "errors.txt"
+    code, seconds, peak_kb, err = _run_measured(
+        [sys.executable, "-m", "searcher", "index", str(root), "--index", str(tmp_path / "idx"), "--errors", str(errors)],
+        env,
+    )
+    assert code == 0, err
+    assert seconds < 60
+    assert peak_kb < 700 * 1024, f"peak memory {peak_kb // 1024} MB"
+    assert errors.read_text().splitlines() == [
+        f"warning\t{root.resolve() / 'huge.txt'}:0: article text longer than 2,000,000 characters; cut there"
+    ]
+    with Archive.open(tmp_path / "idx") as archive:
+        assert len(archive) == 2
+        huge = next(a for a in archive.export() if a.title == "Huge")
+        assert 1_999_000 <= len(huge.body) <= 2_000_000
+        assert archive.search("harbour").total == 2
+
+
+def _tiny_files(root: Path, n: int) -> None:
+    for i in range(n):
+        folder = root / f"d{i // 1000:02d}"
+        if i % 1000 == 0:
+            folder.mkdir(parents=True)
+        (folder / f"f{i:05d}.txt").write_text(f"item {i} tinyword zz{i}\n")
+
+
+def _check_tiny(tmp_path: Path, n: int, limit: float) -> None:
+    root = tmp_path / "tiny"
+    _tiny_files(root, n)
+    started = time.monotonic()
+    result = CliRunner().invoke(main, ["index", str(root), "--index", str(tmp_path / "idx")])
+    first = time.monotonic() - started
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines()[:2] == [
+        f"files read {n}, unchanged 0, failed 0",
+        f"articles added {n}, updated 0, unchanged 0, duplicates 0, without a date {n}, removed 0",
+    ]
+    assert first < limit, f"{n} tiny files took {first:.1f} s"
+    started = time.monotonic()
+    again = CliRunner().invoke(main, ["index", str(root), "--index", str(tmp_path / "idx")])
+    assert again.stderr.splitlines()[0] == f"files read 0, unchanged {n}, failed 0"
+    assert time.monotonic() - started < limit / 5
+    with Archive.open(tmp_path / "idx") as archive:
+        assert len(archive) == n
+        assert archive.search("tinyword").total == n
+        assert archive.search(f"zz{n - 1}").total == 1
+
+
+def test_a_thousand_tiny_files(tmp_path: Path) -> None:
+    _check_tiny(tmp_path, 1000, limit=30)
+
+
+@pytest.mark.skipif(not os.environ.get("SEARCHER_SLOW_TESTS"), reason="slow: set SEARCHER_SLOW_TESTS=1")
+def test_twenty_thousand_tiny_files(tmp_path: Path) -> None:
+    _check_tiny(tmp_path, 20_000, limit=240)
