@@ -311,9 +311,12 @@ def highlight_whole(text: str, spec: HighlightSpec, *, field: str) -> Snippet:
 
 _WS = re.compile(r"\s+")
 _NON_SPACE = re.compile(r"\S")
-# A sentence ends at . ! ? or … (with closing quotes or brackets) before whitespace, or at
-# a blank line (headlines and list items often have no full stop).
-_SENTENCE_END = re.compile(r"([.!?…]+[\"'”’»)\]]*)\s+|\n[^\S\n]*\n\s*")
+# A sentence ends at . ! ? or … (with closing quotes or brackets) before whitespace, at
+# 。！？ (no space follows in Chinese or Japanese), or at a blank line (headlines and list
+# items often have no full stop).
+_SENTENCE_END = re.compile(
+    r"([.!?…]+[\"'”’»)\]]*)\s+|([。！？]+[」』”’）]*)\s*|\n[^\S\n]*\n\s*"
+)
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr st jr sr gen col lt sgt capt gov sen rep prof vs inc corp co ltd"
     " jan feb mar apr jun jul aug sep sept oct nov dec".split()
@@ -377,6 +380,8 @@ def _sentences(text: str, lo: int, hi: int, *, from_start: bool = False) -> List
             if end.group(1) == "." and _is_abbreviation(text, end.start()):
                 continue
             stop = end.end(1)
+        elif end.group(2) is not None:
+            stop = end.end(2)
         else:
             stop = end.start()
         _add_sentence(out, text, begin, stop, cut, False)

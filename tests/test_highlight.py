@@ -157,7 +157,8 @@ def test_odd_unicode() -> None:
     assert marked(text, spec(words)) == (
         "[İstanbul] [\u212aelvin] [ΟΔΟΣ] οδός 東京 naïve [café] \ud800 e\u0301 \u200b[café] 🚀[missile]"
     )
-    assert snippets("東京は晴れ。" * 200, spec(["東京"]), max_chars=50)
+    cjk = "大阪は雨。東京は晴れ。大阪は雨。"  # sentences end at 。 with no space after
+    assert snippets(cjk, spec(["東京は晴れ"]), max_chars=8) == [Snippet("東京は晴れ。", ((0, 5),))]
 
 
 def test_fast_matching_agrees_with_analysing_everything_on_a_real_article() -> None:
