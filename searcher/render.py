@@ -107,10 +107,23 @@ li{{margin-bottom:1.2em}}</style></head><body>
 """
 
 
+_LINK_SCHEMES = ("http://", "https://")
+
+
+def _safe_href(url: str) -> str:
+    """``url`` when it is a web address safe to link to, else "": an article's url comes
+    from the file, and ``javascript:`` or ``data:`` links would run in the reader's browser.
+    Browsers drop tabs, newlines and leading controls in a scheme, so those are too."""
+    url = url.strip("\x00\t\n\x0b\x0c\r ")
+    plain = "".join(c for c in url if c > " ").lower()
+    return url if plain.startswith(_LINK_SCHEMES) and plain == url.lower() else ""
+
+
 def _hit_html(hit: Hit) -> str:
     title = to_html(hit.title_snippet) if hit.title else "(no title)"
-    if hit.url:
-        title = f'<a href="{html.escape(hit.url, quote=True)}">{title}</a>'
+    href = _safe_href(hit.url)
+    if href:
+        title = f'<a href="{html.escape(href, quote=True)}">{title}</a>'
     meta = " · ".join(html.escape(x) for x in [_day(hit.date), hit.source, f"id {hit.id}"] if x)
     parts = [f"<li><h3>{title}</h3>", f'<div class="meta">{meta}</div>']
     if hit.keywords:
