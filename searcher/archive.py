@@ -21,7 +21,6 @@ from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Seque
 from whoosh import index as whoosh_index
 from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.searching import Searcher
-from whoosh.writing import SegmentWriter
 
 from searcher.article import Article, Problem
 from searcher.errors import (
@@ -31,7 +30,8 @@ from searcher.errors import (
     QueryTimeout,
     SearcherError,
 )
-from searcher.indexing import FileResult, Indexer, ProgressFn, read_one, walk
+from searcher.fastindex import new_writer
+from searcher.indexing import FileResult, Indexer, ProgressFn, walk
 from searcher.locking import WriteLock
 from searcher.results import Hit, IndexReport, Results, Stats
 from searcher.schema import KIND_ARTICLE, KIND_FILE, SCHEMA_VERSION, make_schema
@@ -179,7 +179,7 @@ class Archive:
         indexer: Optional[Indexer] = None
         try:
             indexer = Indexer(
-                new_writer=lambda: SegmentWriter(self._ix, _lk=False, limitmb=256),
+                new_writer=lambda: new_writer(self._ix, limitmb=256),
                 new_searcher=self._ix.searcher,
                 report=report,
                 **_batch_limits(),
@@ -524,6 +524,8 @@ def _kind_query(kind: str) -> Any:
 
 
 def _read_all(todo: Sequence[tuple], fmt: str, mapping: Mapping[str, str]) -> Iterator[FileResult]:
-    """Read the files in order, one at a time (worker processes come with the speed work)."""
-    for path, signature in todo:
-        yield read_one(path, signature, fmt, mapping)
+    """Read the files in order; parsing and keywords run in worker processes when there are
+    several files and CPUs (``searcher.pipeline``)."""
+    from searcher.pipeline import read_all
+
+    return read_all(todo, fmt, mapping)

@@ -1,0 +1,136 @@
+"""The fast writer and the reader pipeline change speed, never results.
+
+The same small corpus goes through Whoosh's own ``SegmentWriter`` (the plain path, files read
+serially) and through searcher's ``FastWriter`` (files read by worker processes): every
+posting, stored field and field length must be identical, and so must the ids, order and
+snippets of searches.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable, List
+
+import pytest
+from whoosh import index as whoosh_index
+from whoosh.writing import SegmentWriter
+
+import searcher.archive as archive_module
+from searcher import fastindex, pipeline
+from searcher.archive import Archive
+from searcher.schema import ANALYZER, make_schema
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+QUERIES = [
+    "north korea",
+    '"north korea" missile',
+    "brexit OR trump",
+    "election AND NOT trump",
+    "bank",
+    "market -shares",
+    "title:music",
+    "film award",
+]
+
+
+def _build(tmp: Path, name: str, writer: Callable[[Any], Any], workers: int, monkeypatch: Any) -> Path:
+    monkeypatch.setattr(archive_module, "new_writer", writer, raising=False)
+    monkeypatch.setenv("SEARCHER_WORKERS", str(workers))
+    # small batches, so that several commits and segment merges happen
+    monkeypatch.setenv("SEARCHER_BATCH_ARTICLES", "17")
+    folder = tmp / name
+    with Archive.open(folder, create=True) as archive:
+        report = archive.index_paths([CORPUS])
+    assert report.added > 100 and not report.failures
+    return folder
+
+
+def _plain_writer(ix: Any, **_: Any) -> Any:
+    return SegmentWriter(ix, _lk=False, limitmb=256)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: Any) -> List[Path]:
+    mp = pytest.MonkeyPatch()
+    tmp = tmp_path_factory.mktemp("fast")
+    try:
+        plain = _build(tmp, "plain", _plain_writer, 0, mp)
+        fast = _build(tmp, "fast", fastindex.new_writer, 2, mp)
+    finally:
+        mp.undo()
+    return [plain, fast]
+
+
+def test_same_postings_documents_and_lengths(built: List[Path]) -> None:
+    plain, fast = (whoosh_index.open_dir(str(p)) for p in built)
+    with plain.reader() as a, fast.reader() as b:
+        assert a.doc_count() == b.doc_count() > 100
+        assert list(a.iter_postings()) == list(b.iter_postings())
+        assert [d for _, d in a.iter_docs()] == [d for _, d in b.iter_docs()]
+        for field in ("title", "body", "keywords"):
+            assert a.field_length(field) == b.field_length(field)
+            assert [a.doc_field_length(d, field) for d in a.all_doc_ids()] == [
+                b.doc_field_length(d, field) for d in b.all_doc_ids()
+            ]
+
+
+def test_same_search_results(built: List[Path]) -> None:
+    with Archive.open(built[0]) as plain, Archive.open(built[1]) as fast:
+        for q in QUERIES:
+            a, b = plain.search(q, limit=20), fast.search(q, limit=20)
+            assert a.total == b.total, q
+            assert [h.id for h in a.hits] == [h.id for h in b.hits], q
+            assert [h.snippets for h in a.hits] == [h.snippets for h in b.hits], q
+            assert [round(h.score, 6) for h in a.hits] == [round(h.score, 6) for h in b.hits], q
+
+
+def test_positions_items_match_whoosh() -> None:
+    field = make_schema()["body"]
+    text = "The Bank of England's governor said: rates rise, rates fall. U.S. banks don't; rates!"
+    fast = sorted(fastindex.positions_items(ANALYZER, text, field.format.field_boost))
+    assert fast == sorted(field.index(text))
+
+
+def test_read_all_keeps_order(tmp_path: Path) -> None:
+    files = sorted(p for p in (CORPUS / "text").rglob("*.txt"))[:9]
+    todo = [(str(p), "sig") for p in files]
+    serial = list(pipeline.read_all(todo, "auto", {}, workers=0))
+    parallel = list(pipeline.read_all(todo, "auto", {}, workers=2))
+    assert [r.path for r in parallel] == [str(p) for p in files]
+    assert serial == parallel
+
+
+def _docs() -> List[dict]:
+    words = "bank england rates rise fall market shares north korea missile test trade".split()
+    out = []
+    for i in range(60):
+        body = " ".join(words[(i * k) % len(words)] for k in range(1, 25 + i % 7))
+        out.append({"id": f"d{i}", "kind": "article", "title": f"Title {words[i % 12]} {i}", "body": body, "path": f"/p/{i % 5}"})
+    return out
+
+
+@pytest.mark.parametrize("optimize", [False, True])
+def test_merges_and_deletions_match_plain_writer(tmp_path: Path, optimize: bool) -> None:
+    """Several commits, deletions and (with optimize) a merge of every segment."""
+    readers = []
+    for name, make in (("plain", _plain_writer), ("fast", fastindex.new_writer)):
+        (tmp_path / name).mkdir()
+        ix = whoosh_index.create_in(str(tmp_path / name), make_schema())
+        docs = _docs()
+        for start in range(0, 60, 15):
+            w = make(ix)
+            if start == 30:
+                w.delete_by_term("path", "/p/1")
+            for doc in docs[start : start + 15]:
+                w.add_document(**doc)
+            w.commit(optimize=optimize and start == 45)
+        readers.append(ix.reader())
+    a, b = readers
+    assert len(a.leaf_readers()) == len(b.leaf_readers()) == (1 if optimize else 4)
+    assert list(a.iter_postings()) == list(b.iter_postings())
+    assert [d for _, d in a.iter_docs()] == [d for _, d in b.iter_docs()]
+    assert [a.doc_field_length(d, "body") for d in a.all_doc_ids()] == [
+        b.doc_field_length(d, "body") for d in b.all_doc_ids()
+    ]
+    a.close()
+    b.close()
