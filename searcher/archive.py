@@ -160,13 +160,23 @@ class Archive:
     def _search_view(self) -> Searcher:
         """A searcher over the latest commit, reused while the index is unchanged."""
         if self._searcher is None:
-            self._searcher = self._ix.searcher()
+            self._searcher = self._new_searcher()
         elif not self._searcher.up_to_date():
             # Not Searcher.refresh(): it reuses segment readers by segment id and so misses
             # deletions committed to a segment it already had open.
             self._searcher.close()
-            self._searcher = self._ix.searcher()
+            self._searcher = None
+            self._searcher = self._new_searcher()
         return self._searcher
+
+    def _new_searcher(self) -> Searcher:
+        """A searcher over the latest commit; damaged segment files become IndexCorrupt."""
+        try:
+            return self._ix.searcher()
+        except Exception as exc:  # Whoosh raises EOFError, struct.error, ... on a damaged file
+            raise IndexCorrupt(
+                f"index '{self.path}' cannot be read ({type(exc).__name__}); run `searcher check --index {self.path}`"
+            ) from exc
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -180,7 +190,7 @@ class Archive:
         try:
             indexer = Indexer(
                 new_writer=lambda: new_writer(self._ix, limitmb=256),
-                new_searcher=self._ix.searcher,
+                new_searcher=self._new_searcher,
                 report=report,
                 **_batch_limits(),
             )
