@@ -275,5 +275,29 @@ def stats(index_dir: Path, fmt: str, top: int) -> None:
     click.echo(json.dumps(result.to_dict(), indent=2) if fmt == "json" else stats_text(result))
 
 
+@main.command()
+@_index_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def check(index_dir: Path, fmt: str) -> None:
+    """Read the whole index and report damage and how to recover; exit 1 when unhealthy."""
+    import json
+
+    from searcher.check import check_index
+
+    report = check_index(index_dir)
+    if fmt == "json":
+        click.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        click.echo(
+            f"index {report.path}: {report.articles} articles from {report.files} files "
+            f"in {report.segments} segments; " + ("healthy" if report.ok else f"{len(report.problems)} problems"),
+            err=not report.ok,
+        )
+    if not report.ok:
+        for problem in report.problems:
+            click.echo(f"problem: {problem}", err=True)
+        raise SystemExit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
