@@ -73,6 +73,19 @@ def _time(extract: Extractor, docs: Sequence[Doc]) -> Tuple[List[float], List[fl
     return cpu, wall
 
 
+def _reference_ms() -> float:
+    """CPU milliseconds for a fixed pure-Python loop (best of 3): how fast this machine
+    runs Python right now, so that figures from a busy or slow machine can be compared."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.thread_time_ns()
+        total = 0
+        for i in range(1_000_000):
+            total += i
+        best = min(best, (time.thread_time_ns() - start) / 1e6)
+    return best
+
+
 def _p95(values: List[float]) -> float:
     return sorted(values)[int(len(values) * 0.95)]
 
@@ -123,9 +136,11 @@ def main() -> None:
         except ImportError:
             print("yake is not installed: skipping it", file=sys.stderr)
 
+    print(f"machine reference: 1M-iteration Python loop = {_reference_ms():.0f} ms CPU")
     for name, extract, limit in methods:
         for corpus, docs in (("csv", rows), ("bbc", bbc)):
             _report(f"{name}/{corpus}", docs[:limit] if limit else docs, extract)
+    print(f"machine reference: 1M-iteration Python loop = {_reference_ms():.0f} ms CPU")
     print()
     for title, body in sample:
         print(f"# {title[:90]}")

@@ -6,15 +6,21 @@
 they must read well to a journalist; and extraction runs once per article while
 indexing, so it must cost well under a millisecond for a typical article.
 
-Method (chosen over YAKE by measurement, see ``benchmarks/keywords_bench.py``): one regex
-pass splits the text into runs of content words between stopwords and punctuation;
-every 1-3 word n-gram of a run is a candidate. Candidates are scored by frequency, first
-position, presence in the title, capitalisation away from sentence starts (proper nouns
-such as "North Korea" or "Pence") and a rarity prior (a built-in lexicon of common
-English words, or document frequencies from an index when the caller has them). A
-greedy pass then drops near-duplicates ("missile" beside "missiles", "korea" beside
-"north korea") and expands a surname to the full name used in the text ("devos" to
-"betsy devos").
+Method (chosen over YAKE by measurement: YAKE costs 30-50 ms an article and returns
+overlapping fragments such as "pence casting historic"; see
+``benchmarks/keywords_bench.py``): one pass splits the text into runs of content words
+between stopwords and punctuation; the 1-3 word n-grams of a run are the candidates.
+Candidates are scored by frequency, first position, presence in the title,
+capitalisation away from sentence starts (proper nouns such as "North Korea" or "Pence")
+and a rarity prior (a built-in lexicon of common English words, or document frequencies
+from an index when the caller has them). A greedy pass then drops near-duplicates
+("missile" beside "missiles", "korea" beside "north korea") and shows a surname as the
+full name used in the text ("devos" as "betsy devos").
+
+Speed comes from caching what does not depend on the article (the classification of
+each whitespace-separated chunk, the shape of each n-gram), counting in C
+(``Counter``), and scoring in full only the n-grams whose upper bound can still make the
+cut. Everything is pure Python and per process; the caches are bounded.
 
 The word lists (``searcher.keyword_lexicon``) are written for this project from general
 knowledge of English and of news copy; they are not taken from any corpus.
@@ -27,8 +33,6 @@ import math
 import re
 from collections import Counter
 from typing import Callable, Dict, List, Optional, Tuple
-
-from whoosh.lang.porter import stem as _porter_stem
 
 from searcher.keyword_lexicon import (
     ABBREVIATIONS as _ABBREVIATIONS,
@@ -49,7 +53,7 @@ __all__ = ["extract_keywords", "DEFAULT_COUNT", "MAX_CHARS"]
 DEFAULT_COUNT = 8
 #: Only the first this many characters of a body are read: news puts its subject up
 #: front, and it bounds the cost of a pathological multi-megabyte "article".
-MAX_CHARS = 20_000
+MAX_CHARS = 10_000
 
 
 _TOKEN = re.compile(r"\w+(?:['’\-.&]\w+)*|[.!?]+|[^\w\s]")
@@ -108,13 +112,28 @@ def _classify(tok: str) -> _Info:
     return (word, kind, caps, possessive or word in _TITLES, abbreviation)
 
 
+#: Token -> its classification: the second-level cache, for chunks not seen before
+#: ("Korea," after "Korea.") whose words mostly have been.
+_TOKENS: Dict[str, _Info] = {}
+
+
 def _chunk(chunk: str) -> Tuple[_Info, ...]:
+    """The classified tokens of a whitespace-separated chunk, through both caches."""
     infos = _CHUNKS.get(chunk)
     if infos is None:
         if chunk.startswith(("@", "http", "www.")):
             infos = (("", _BOUNDARY, False, True, False),)  # a handle or an address
         else:
-            infos = tuple(_classify(tok) for tok in _TOKEN.findall(chunk))
+            tokens = _TOKENS
+            found = []
+            for tok in _TOKEN.findall(chunk):
+                info = tokens.get(tok)
+                if info is None:
+                    info = tokens[tok] = _classify(tok)
+                found.append(info)
+            infos = tuple(found)
+            if len(tokens) >= _MAX_CHUNKS:
+                tokens.clear()
         if len(_CHUNKS) >= _MAX_CHUNKS:
             _CHUNKS.clear()
         _CHUNKS[chunk] = infos
@@ -232,12 +251,26 @@ _KEEP = 24
 def _stem(word: str) -> str:
     """A crude, cached normal form used only to spot near-duplicates.
 
-    Porter merges inflections ("missile", "missiles"); dropping the "n" of "-an" also
-    merges most demonyms with their country ("korean", "korea").
+    Plurals lose their ending ("missiles", "countries", "taxes"); dropping the "n" of
+    "-an" merges most demonyms with their country ("korean", "korea"). Other inflections
+    are left to ``_same_word``'s prefix test ("test", "testing"): a full stemmer costs
+    more than the rest of the extraction for an article's new words.
     """
     stem = _STEMS.get(word)
     if stem is None:
-        stem = word if "." in word else _porter_stem(word)
+        stem = word
+        n = len(word)
+        if (
+            word[-1] == "s"
+            and ((n > 3 and word[-2] not in "su'") or (n == 3 and word[1] not in "aeiou"))
+            and "." not in word
+        ):
+            if word.endswith("ies") and n > 4:
+                stem = word[:-3] + "y"
+            elif word.endswith(("ches", "shes", "sses", "xes", "zes")):
+                stem = word[:-2]
+            else:
+                stem = word[:-1]
         if len(stem) > 4 and stem.endswith("an"):
             stem = stem[:-1]
         if len(_STEMS) > 100_000:
