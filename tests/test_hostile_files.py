@@ -132,17 +132,19 @@ def hostile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     else:
         unreadable.chmod(0)
 
-    # A file listed by the walk and removed before it is read.
-    import searcher.archive
+    # A file listed by the walk and removed just before its bytes are read. Files are read
+    # in this process so that the patches apply (worker processes are the speed work's).
+    monkeypatch.setenv("SEARCHER_WORKERS", "0")
+    import searcher.sources
 
-    real_read_one = searcher.archive.read_one
+    real_read_bytes_of = searcher.sources._read_bytes
 
-    def read_one(path: str, *args: object) -> object:
-        if path.endswith("vanishing.txt"):
+    def read_bytes_of(path: Path) -> bytes:
+        if path.name == "vanishing.txt":
             os.unlink(path)
-        return real_read_one(path, *args)  # type: ignore[arg-type]
+        return real_read_bytes_of(path)
 
-    monkeypatch.setattr(searcher.archive, "read_one", read_one)
+    monkeypatch.setattr(searcher.sources, "_read_bytes", read_bytes_of)
     return root
 
 
