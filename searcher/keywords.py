@@ -62,7 +62,7 @@ _MAX_WORD = 30
 # Token kinds. Below _BOUNDARY a token is part of a run: a content word, a generic
 # modifier that may lead a phrase, or a generic word that counts only inside a fully
 # capitalised phrase. From _BOUNDARY up, a token ends the run.
-_CONTENT, _MODIFIER, _GENERIC, _BOUNDARY, _OF, _SENTENCE = range(6)
+_CONTENT, _MODIFIER, _GENERIC, _BOUNDARY, _OF, _SENTENCE, _STOP = range(7)
 
 #: What the scanner needs to know of one token: (lower-case word, kind, capitalised,
 #: ends the run after itself, is an abbreviation whose "." does not end a sentence).
@@ -72,6 +72,11 @@ _Info = Tuple[str, int, bool, bool, bool]
 #: half a dozen set lookups per word.
 _CHUNKS: Dict[str, Tuple[_Info, ...]] = {}
 _MAX_CHUNKS = 300_000
+# English news has 20-50% stopwords per whitespace-separated chunk; other languages
+# (and scripts written without spaces) have next to none. The lexicon and the rules are
+# English, and their output on other languages is noise: those texts get no keywords.
+_MIN_STOP_SHARE = 0.1
+_MIN_CHECKED = 100  # characters: shorter texts are not judged
 
 
 def _classify(tok: str) -> _Info:
@@ -86,10 +91,12 @@ def _classify(tok: str) -> _Info:
     caps = first.isupper()
     abbreviation = word in _ABBREVIATIONS
     if word == "of":
-        return (word, _OF if tok == "of" else _BOUNDARY, caps, True, False)
+        return (word, _OF if tok == "of" else _STOP, caps, True, False)
     if tok == "May":
         return (word, _CONTENT, True, False, False)  # "Theresa May", never alone (_Shape)
-    if first.isdigit() or len(tok) > _MAX_WORD or "_" in word or not word or word in _HARD:
+    if word in _HARD:
+        return (word, _STOP, caps, True, abbreviation)
+    if first.isdigit() or len(tok) > _MAX_WORD or "_" in word or not word:
         return (word, _BOUNDARY, caps, True, abbreviation)
     if "." in word and any(len(part) > 2 for part in word.split(".")):
         return (word, _BOUNDARY, caps, True, False)  # a web address, or "end.Next"
@@ -146,10 +153,11 @@ class _Counts:
     ``first`` is the index of the first occurrence in the sequence of all n-gram
     occurrences, a stand-in for word position. ``caps`` counts occurrences capitalised
     away from a sentence start (for a phrase: every word capitalised), ``initial``
-    capitalised ones opening a sentence, where a capital proves nothing.
+    capitalised ones opening a sentence, where a capital proves nothing. ``english`` is
+    false for a text long enough to judge with almost no English stopwords.
     """
 
-    __slots__ = ("count", "first", "caps", "initial")
+    __slots__ = ("count", "first", "caps", "initial", "english")
 
     def __init__(self, keys: List[str], caps: List[str], initial: List[str]) -> None:
         # Counting and first positions in C (Counter, dict over a zip): this runs for
@@ -158,6 +166,7 @@ class _Counts:
         self.first: Dict[str, int] = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1)))
         self.caps: Dict[str, int] = Counter(caps)
         self.initial: Dict[str, int] = Counter(initial)
+        self.english = True
 
 
 def _scan(text: str, *, title: bool) -> _Counts:
@@ -183,7 +192,9 @@ def _scan(text: str, *, title: bool) -> _Counts:
     k1 = k2 = _CONTENT  # ... and their kinds
     last_cap = ""  # the previous token, when a capitalised content word
     of_left = ""  # a capitalised word just before "of", waiting for its right side
-    for chunk in text.split():
+    chunks = text.split()
+    stops = 0  # English stopwords seen: too few, and the text is not English
+    for chunk in chunks:
         infos = cache.get(chunk)
         if infos is None:
             infos = _chunk(chunk)
@@ -196,6 +207,8 @@ def _scan(text: str, *, title: bool) -> _Counts:
                         initial = True
                 else:
                     initial = False
+                    if kind != _BOUNDARY:
+                        stops += 1
                 after_abbreviation = abbreviation
                 continue
             after_abbreviation = abbreviation
@@ -235,7 +248,9 @@ def _scan(text: str, *, title: bool) -> _Counts:
             else:
                 w2, c2, k2 = w1, c1, k1
                 w1, c1, k1 = word, caps, kind
-    return _Counts(keys, caps_keys, initial_keys)
+    counts = _Counts(keys, caps_keys, initial_keys)
+    counts.english = len(text) < _MIN_CHECKED or stops >= _MIN_STOP_SHARE * len(chunks)
+    return counts
 
 
 _SIZE_WEIGHT = (0.0, 1.0, 1.7, 2.0)
@@ -599,7 +614,8 @@ def extract_keywords(
 ) -> Tuple[str, ...]:
     """The ``count`` best keywords or keyphrases of an article, lower-case, best first.
 
-    Fewer come back for very short texts, and ``()`` for texts with no content words.
+    Fewer come back for very short texts, and ``()`` for texts with no content words or
+    that are not in English (the word lists and rules are English ones).
     ``doc_freq``, when given, maps a lower-case word to the fraction of indexed documents
     that contain it (0 for unknown words); it replaces the built-in rarity lexicon, so
     only pass it once an index holds enough articles (a few hundred) for the figures to
@@ -609,6 +625,8 @@ def extract_keywords(
         return ()
     counts = _scan(_truncate(body), title=False)
     title_counts = _scan(title[:1000], title=True)
+    if not counts.english:
+        return ()
     if not counts.count:
         # A headline-only article: the title is all there is (headline words are often
         # verbs, which is why the title alone never makes a candidate otherwise).

@@ -211,6 +211,24 @@ def test_non_english_text_does_not_crash(text: str) -> None:
     assert all(isinstance(k, str) and k == k.lower() for k in keywords)
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "El juez José Castro ha citado a declarar a la infanta Cristina como imputada en el "
+        "caso Nóos, según ha informado este martes el Tribunal Superior de Justicia de "
+        "Baleares, que ha rechazado el recurso del fiscal Pedro Horrach contra la decisión.",
+        "北朝鮮は木曜日、短距離弾道ミサイル2発を日本海に向けて発射した。韓国軍合同参謀本部が"
+        "明らかにした。北朝鮮は今年に入って弾道ミサイルの発射を繰り返しており、日米韓は警戒を"
+        "強めている。防衛省によると、ミサイルは日本の排他的経済水域の外に落下したとみられる。",
+    ],
+)
+def test_long_non_english_text_gives_no_keywords(body: str) -> None:
+    # The word lists and rules are English: other languages would get noise ("que",
+    # "por") or whole unspaced sentences as keywords.
+    assert extract_keywords("", body) == ()
+    assert extract_keywords("", body * 5) == ()
+
+
 def test_two_megabyte_body_stays_fast() -> None:
     body = (NORTH_KOREA_BODY + "\n") * (2_000_000 // len(NORTH_KOREA_BODY))
     assert len(body) >= 1_900_000
