@@ -52,7 +52,7 @@ forty fifty sixty seventy eighty ninety hundred hundreds thousand thousands mill
 billion billions trillion dozen dozens half
 click here read image images copyright caption getty photo photos video videos pictured
 subscribe newsletter advertisement story stories related email share reuters afp ap
-inc ltd plc corp llc co
+inc ltd plc corp llc co ii iii iv vi vii viii ix xi xii
 so-called etc. e.g i.e am pm a.m p.m gmt bst est
 """)
 
@@ -85,7 +85,8 @@ believes believed feel feels felt become want wanted plan planned hope hoped agr
 warned warns warn won win wins beat describe described announce announced claim claims claimed reveal
 revealed insist argue argued accept accepted face faces faced deal dealt tend took
 announcing including according making taking giving getting saying
-sold bought excluding encouraging losing suffered heard aged
+sold bought excluding encouraging losing suffered heard aged fell send welcome welcomed
+finding understood
 people person thing things way ways part parts place places point points case cases fact
 facts number numbers kind sort type types area areas side sides end ends level levels form
 example examples reason reasons result results idea ideas issue issues problem problems
@@ -120,7 +121,7 @@ million age ages term job income pay cash fund funds budget spending debt loan l
 season match matches win wins victory title cup league final round race
 film music album band song songs star stars award awards show series book books
 phone phones mobile internet online web computer software users user network networks
-u.s u.s.a usa u.k uk
+u.s u.s.a usa u.k uk net
 country leaders nation nations republic union army troops soldiers weapons
 mp mps mep meps actress actor singer
 """)
@@ -140,7 +141,7 @@ prince princess pope general commander ambassador envoy official officials coach
 captain boss founder ceo correspondent editor reporter analyst professor lawmaker
 lawmakers senators representative congressman congresswoman mp mps mep meps td
 actress actor singer rapper rocker comedian presenter striker midfielder defender
-goalkeeper winger producer designer journalist referee
+goalkeeper winger producer designer journalist referee sir dame lord
 """)
 
 #: Words whose trailing "." does not end a sentence.

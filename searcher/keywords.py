@@ -231,7 +231,11 @@ def _scan(text: str, *, title: bool) -> _Counts:
             initial = False
             if w1:
                 both = c1 and caps
-                if (both and kind != _GENERIC) or (k1 != _GENERIC and kind == _CONTENT):
+                # Not lower-case into a capital: a verb or a preposition and its object
+                # ("endorsing SDF", "visit Moscow"), rarely a name.
+                if (both and kind != _GENERIC) or (
+                    k1 != _GENERIC and kind == _CONTENT and (c1 or not caps)
+                ):
                     key = f"{w1} {word}"
                     add(key)
                     if both:
@@ -259,8 +263,9 @@ _COMMON_PRIOR = 0.45
 _GENERIC_PRIOR = 0.5
 _STEMS: Dict[str, str] = {}
 _pow = math.pow
-#: How many candidates are scored in full, at least.
+#: How many candidates are scored in full, and chosen, at least.
 _KEEP = 24
+_SELECTED = 10
 
 
 def _stem(word: str) -> str:
@@ -558,10 +563,19 @@ def _redundant(cand: _Candidate, chosen: List[_Candidate]) -> bool:
                 covered += old.count
                 continue
         elif _contains(stems, prev.stems):
-            if 2 * cand.count >= old.count and not any(
+            if 2 * cand.count >= old.count and shape.weak == 1.0 and not any(
                 _overlaps(c.shape.words, shape.words) for c in chosen
             ):
                 chosen[i] = cand
+                # Drop what the phrase now covers ("protesters" once "killing protesters"
+                # replaced "killing"), unless it mostly stands on its own.
+                chosen[:] = [
+                    c
+                    for c in chosen
+                    if c is cand
+                    or not _contains(stems, c.shape.stems)
+                    or c.count - cand.count >= max(3, 0.6 * c.count)
+                ]
             return True
         if _overlaps(prev.words, shape.words) or _same_word("".join(stems), "".join(prev.stems)):
             return True  # "new york" and "york state"; "time warner" and "timewarner"
@@ -573,14 +587,18 @@ def _select(ranked: List[_Candidate], want: int, counts: _Counts) -> List[_Candi
 
     A phrase inside an already chosen one ("korea" after "north korea") survives only if
     it mostly occurs on its own; a surname is shown as the full name the article uses
-    ("devos" as "betsy devos").
+    ("devos" as "betsy devos"). Once enough are chosen, a few more candidates are still
+    looked at, as they may replace a chosen word by a phrase ("sex" by "sex
+    trafficking"). Always choosing at least ``_SELECTED`` makes fewer keywords a prefix
+    of more.
     """
+    target = max(want, _SELECTED)
     chosen: List[_Candidate] = []
     names: Optional[_Names] = None
-    for cand in ranked:
-        if len(chosen) >= want:
+    for seen, cand in enumerate(ranked):
+        if len(chosen) >= target and seen >= 2 * target:
             break
-        if _redundant(cand, chosen):
+        if _redundant(cand, chosen) or len(chosen) >= target:
             continue
         if cand.proper >= 0.5 and " " not in cand.text:
             if names is None:
@@ -592,7 +610,7 @@ def _select(ranked: List[_Candidate], want: int, counts: _Counts) -> List[_Candi
                 if _redundant(cand, chosen):
                     continue
         chosen.append(cand)
-    return chosen
+    return chosen[:want]
 
 
 def _display(phrase: str) -> str:
