@@ -176,8 +176,9 @@ def _scan(text: str, *, title: bool) -> _Counts:
     number, at a lower-case generic word, after a possessive and after a job title (so
     "president mike pence" never forms). Unigrams and bigrams are counted, and trigrams
     either fully capitalised ("kim jong un") or fully lower-case ("stamp duty threshold",
-    not "white house senior"), plus "X of Y" between capitalised words ("bank of england"). In a title every word counts as capitalised and sentence-initial:
-    headlines are often in Title Case, so their capitals prove nothing.
+    not "white house senior"), plus "X of Y" between capitalised words ("bank of
+    england"). In a title every word counts as capitalised and sentence-initial: headlines
+    are often in Title Case, so their capitals prove nothing.
     """
     keys: List[str] = []
     caps_keys: List[str] = []
@@ -653,4 +654,4 @@ def extract_keywords(
         return ()
     prior = None if doc_freq is None else _index_prior(doc_freq)
     ranked = _candidates(counts, title_counts, count, prior)
-    return tuple(_display(c.text) for c in _select(ranked, count, counts))
+    return tuple(dict.fromkeys(_display(c.text) for c in _select(ranked, count, counts)))
