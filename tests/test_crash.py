@@ -220,14 +220,14 @@ def kill_chain(
 @pytest.fixture
 def corpus(tmp_path: Path) -> Tuple[Path, Dict[str, Set[str]]]:
     root = tmp_path / "corpus"
-    return root, make_corpus(root, jsonl_files=30, per_file=50, text_files=500, seed=5)
+    return root, make_corpus(root, jsonl_files=24, per_file=50, text_files=300, seed=5)
 
 
 def test_corpus_is_what_the_checks_expect(corpus: Tuple[Path, Dict[str, Set[str]]]) -> None:
     root, expected = corpus
-    assert len(expected) == 530
-    assert sum(len(ids) for ids in expected.values()) == 2000
-    assert len(set().union(*expected.values())) == 2000
+    assert len(expected) == 324
+    assert sum(len(ids) for ids in expected.values()) == 1500
+    assert len(set().union(*expected.values())) == 1500
 
 
 def test_check_state_catches_a_file_without_all_its_articles(
@@ -251,12 +251,13 @@ def test_sigkill_at_many_points_never_damages_the_index(
     tmp_path: Path, corpus: Tuple[Path, Dict[str, Set[str]]]
 ) -> None:
     root, expected = corpus
-    report = kill_chain(root, tmp_path / "idx", expected, kills=12, seed=11, batch=150, max_delay=2.0)
+    report = kill_chain(root, tmp_path / "idx", expected, kills=9, seed=11, batch=120, max_delay=2.0)
     assert report.survived == report.kills_tried
     # The chain must really have interrupted runs, and they must have made progress.
     assert report.killed_running >= 6, report
-    assert report.triggers["segment written"] >= 3, report
-    assert report.triggers["commit done"] >= 3, report
+    assert report.triggers["random delay"] >= 2, report
+    assert report.triggers["segment written"] >= 2, report
+    assert report.triggers["commit done"] >= 2, report
     assert report.counts == sorted(report.counts), report.counts
     assert len(set(report.counts)) >= 3, report.counts
 
