@@ -54,6 +54,23 @@ def positions_items(analyzer: NewsTokenizer, value: str, field_boost: float) -> 
         yield text.encode("utf-8"), n, float(n) * field_boost, pack_uint(n) + dumps(deltas, 2)
 
 
+#: Postings computed ahead of time (in a reader process), keyed by (field name, text) and
+#: taken by ``FastWriter.add_document``; ``searcher.pipeline`` fills it one file at a time.
+PREANALYSED: Dict[Tuple[str, str], List[Tuple[bytes, int, float, bytes]]] = {}
+
+
+def preanalyse(schema: Any, fields: Iterable[Tuple[str, str]]) -> List[Any]:
+    """Position postings for (field name, text) pairs of fast fields (None for others)."""
+    out: List[Any] = []
+    for name, text in fields:
+        field = schema[name] if name in schema else None
+        if field is not None and _fast_field(field) and isinstance(text, str):
+            out.append(list(positions_items(field.analyzer, text, field.format.field_boost)))
+        else:
+            out.append(None)
+    return out
+
+
 def _fast_field(field: Any) -> bool:
     return type(field.format) is formats.Positions and type(field.analyzer) is NewsTokenizer
 
@@ -92,7 +109,9 @@ class FastWriter(SegmentWriter):
                 if field.indexed:
                     fieldboost = self._field_boost(fields, fieldname, docboost)
                     if fieldname in self._fast_fields and isinstance(value, str):
-                        items: Iterable[Any] = positions_items(field.analyzer, value, field.format.field_boost)
+                        items: Iterable[Any] = PREANALYSED.pop((fieldname, value), None) or positions_items(
+                            field.analyzer, value, field.format.field_boost
+                        )
                     else:
                         items = field.index(value)
                     scorable = field.scorable
