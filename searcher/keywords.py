@@ -110,8 +110,10 @@ def _classify(tok: str) -> _Info:
         # A compound is capitalised when its head is ("Al-Bashir", not "US-backed").
         head = tok.rsplit("-", 1)[1]
         caps = head[:1].isupper()
-        if not caps and head.endswith(_ADJECTIVE_COMPOUND_ENDS):
-            return (word, _MODIFIER, False, False, False)
+        if not caps and (
+            head.endswith(_ADJECTIVE_COMPOUND_ENDS) or any(p in _HARD for p in word.split("-"))
+        ):
+            return (word, _MODIFIER, False, False, False)  # "us-backed", "year-earlier"
     if word in _SOFT or (len(word) > 4 and word.endswith("ly") and word not in _LY_NOUNS):
         if caps:
             kind = _GENERIC
