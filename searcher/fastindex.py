@@ -184,12 +184,10 @@ class FastWriter(SegmentWriter):
                 continue
             fw.start_field(fieldname, schema[fieldname])
             lens = lengths.of(fieldname)
-            add = fw.add
             for btext in sorted(postings):
                 docs, weights, values = postings[btext]
                 fw.start_term(btext)
-                for i, d in enumerate(docs):
-                    add(d, weights[i], values[i] or b"", lens[d])
+                _add_term_postings(fw._postwriter, docs, weights, values, lens)
                 fw.finish_term()
             fw.finish_field()
 
@@ -217,6 +215,36 @@ class FastWriter(SegmentWriter):
             fw.finish_term()
         if lastfn is not None:
             fw.finish_field()
+
+
+def _add_term_postings(pw: Any, docs: List[int], weights: List[float], values: List[bytes], lens: List[Any]) -> None:
+    """``W3PostingsWriter.add_posting`` for a whole posting list: fills each block in bulk
+    and writes it when full, exactly as one call per posting would (same blocks, same
+    statistics), without the per-posting type assertions and attribute updates."""
+    limit = pw._blocklimit
+    n = len(docs)
+    start = 0
+    while start < n:
+        if len(pw._ids) >= limit:
+            pw._write_block()
+        end = min(n, start + limit - len(pw._ids))
+        chunk = range(start, end)
+        pw._ids.extend(docs[start:end])
+        w = weights[start:end]
+        pw._weights.extend(w)
+        top = max(w)
+        if top > pw._maxweight:
+            pw._maxweight = top
+        pw._values.extend(v for v in values[start:end] if v)
+        blens = [lens[docs[i]] for i in chunk]
+        blens = [x for x in blens if x]
+        if blens:
+            low, high = min(blens), max(blens)
+            if pw._minlength is None or low < pw._minlength:
+                pw._minlength = low
+            if high > pw._maxlength:
+                pw._maxlength = high
+        start = end
 
 
 class _Lengths:

@@ -21,20 +21,21 @@ from searcher.schema import make_schema
 
 #: Fewer files than this are read in this process: starting workers would cost more.
 MIN_FILES = 4
-#: Files read ahead of the writer, per worker.
-AHEAD = 3
+#: Files read ahead of the writer, per worker (each holds a file's postings in memory).
+AHEAD = 2
 
 
 def workers_for(files: int) -> int:
     """How many reader processes to use: none for small runs or a single CPU, otherwise one
-    per CPU beyond the writer's (the ``SEARCHER_WORKERS`` variable overrides)."""
+    per CPU, up to 4 (readers take about as much CPU as the writer, and the writer mostly
+    waits for them; ``SEARCHER_WORKERS`` overrides)."""
     env = os.environ.get("SEARCHER_WORKERS")
     if env is not None and env.strip().isdigit():
         return min(int(env), files)
     if files < MIN_FILES:
         return 0
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(0, min(cpus - 1, 4, files)) if cpus > 1 else 0
+    return max(0, min(cpus, 4, files)) if cpus > 1 else 0
 
 
 _SCHEMA = None

@@ -100,10 +100,10 @@ def test_read_all_keeps_order(tmp_path: Path) -> None:
     assert serial == parallel
 
 
-def _docs() -> List[dict]:
+def _docs(n: int = 60) -> List[dict]:
     words = "bank england rates rise fall market shares north korea missile test trade".split()
     out = []
-    for i in range(60):
+    for i in range(n):
         body = " ".join(words[(i * k) % len(words)] for k in range(1, 25 + i % 7))
         out.append({"id": f"d{i}", "kind": "article", "title": f"Title {words[i % 12]} {i}", "body": body, "path": f"/p/{i % 5}"})
     return out
@@ -132,5 +132,26 @@ def test_merges_and_deletions_match_plain_writer(tmp_path: Path, optimize: bool)
     assert [a.doc_field_length(d, "body") for d in a.all_doc_ids()] == [
         b.doc_field_length(d, "body") for d in b.all_doc_ids()
     ]
+    a.close()
+    b.close()
+
+
+def test_long_posting_lists_fill_blocks_like_whoosh(tmp_path: Path) -> None:
+    """Terms with several 128-posting blocks in one commit."""
+    readers = []
+    for name, make in (("plain", _plain_writer), ("fast", fastindex.new_writer)):
+        (tmp_path / name).mkdir()
+        ix = whoosh_index.create_in(str(tmp_path / name), make_schema())
+        w = make(ix)
+        for doc in _docs(700):
+            w.add_document(**doc)
+        w.commit()
+        readers.append(ix.reader())
+    a, b = readers
+    assert list(a.iter_postings()) == list(b.iter_postings())
+    ta, tb = a.term_info("body", "bank"), b.term_info("body", "bank")
+    assert (ta.doc_frequency(), ta.max_weight(), ta.min_length(), ta.max_length()) == (
+        tb.doc_frequency(), tb.max_weight(), tb.min_length(), tb.max_length()
+    )
     a.close()
     b.close()
