@@ -240,8 +240,10 @@ class Archive:
                 if not indexer.skip_unchanged(*item):
                     todo.append(item)
             total = len(todo)
-            for done, result in enumerate(_read_all(todo, format, mapping), start=1):
+            done = 0
+            for result in _read_all(todo, format, mapping):
                 indexer.add_file(result)
+                done += result.final or bool(result.error)
                 if on_progress is not None:
                     on_progress(done, total, result.path)
             if prune:

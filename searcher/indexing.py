@@ -36,13 +36,15 @@ ProgressFn = Callable[[int, Optional[int], str], None]
 
 @dataclass(frozen=True)
 class FileResult:
-    """What reading one file gave: its articles (keywords filled in) and its problems."""
+    """Part or all of what reading one file gave: articles (keywords filled in), problems,
+    and, on the file's last part, ``final``. A failure is in ``error`` (and is final)."""
 
     path: str
     signature: str
     articles: Tuple[Article, ...] = ()
     problems: Tuple[Problem, ...] = ()
     error: str = ""
+    final: bool = True
 
 
 def file_signature(stat: os.stat_result) -> str:
@@ -50,12 +52,36 @@ def file_signature(stat: os.stat_result) -> str:
     return f"{stat.st_size}:{stat.st_mtime_ns}"
 
 
-def read_one(path: str, signature: str, fmt: str, mapping: Mapping[str, str]) -> FileResult:
-    """Read and prepare one file; never raises (a failure is in ``error``).
+#: Articles per part when a large file is read in parts, so memory stays flat whatever
+#: the size of a CSV or JSONL export.
+CHUNK_ARTICLES = 500
 
-    A module-level function so that worker processes can run it.
-    """
+
+def with_keywords(articles: Iterable[Article]) -> Tuple[Article, ...]:
+    """The articles, each with keywords extracted unless it already has some."""
     from searcher.keywords import extract_keywords
+
+    return tuple(
+        a if a.keywords else replace(a, keywords=tuple(extract_keywords(a.title, a.body))) for a in articles
+    )
+
+
+def _failure(exc: BaseException) -> str:
+    if isinstance(exc, SourceError):
+        return str(exc)
+    if isinstance(exc, RecursionError):
+        return "structure nested too deeply to read"
+    if isinstance(exc, MemoryError):
+        return "too large to read into memory"
+    return f"could not be read ({type(exc).__name__}: {exc})"
+
+
+def read_parts(
+    path: str, signature: str, fmt: str, mapping: Mapping[str, str], *, keywords: bool = True
+) -> Iterator[FileResult]:
+    """Read one file as parts of at most ``CHUNK_ARTICLES`` articles; never raises (a
+    failure is a final part with ``error``). Without ``keywords`` the caller extracts them
+    (in worker processes)."""
     from searcher.sources import read_file
 
     articles: List[Article] = []
@@ -65,18 +91,42 @@ def read_one(path: str, signature: str, fmt: str, mapping: Mapping[str, str]) ->
             if isinstance(item, Problem):
                 problems.append(item)
                 continue
-            if not item.keywords:
-                item = replace(item, keywords=tuple(extract_keywords(item.title, item.body)))
             articles.append(item)
-    except SourceError as exc:
-        return FileResult(path, signature, error=str(exc))
-    except RecursionError:
-        return FileResult(path, signature, error="structure nested too deeply to read")
-    except MemoryError:
-        return FileResult(path, signature, error="too large to read into memory")
+            if len(articles) >= CHUNK_ARTICLES:
+                done = with_keywords(articles) if keywords else tuple(articles)
+                yield FileResult(path, signature, done, tuple(problems), final=False)
+                articles, problems = [], []
     except Exception as exc:  # a parser bug must cost one file, never the run
-        return FileResult(path, signature, error=f"could not be read ({type(exc).__name__}: {exc})")
-    return FileResult(path, signature, tuple(articles), tuple(problems))
+        yield FileResult(path, signature, problems=tuple(problems), error=_failure(exc))
+        return
+    done = with_keywords(articles) if keywords else tuple(articles)
+    yield FileResult(path, signature, done, tuple(problems))
+
+
+def read_one(path: str, signature: str, fmt: str, mapping: Mapping[str, str]) -> FileResult:
+    """Read and prepare one whole file in one result; never raises.
+
+    A module-level function so that worker processes can run it; for small files.
+    """
+    parts = list(read_parts(path, signature, fmt, mapping))
+    last = parts[-1]
+    return FileResult(
+        path,
+        signature,
+        tuple(a for p in parts for a in p.articles),
+        tuple(x for p in parts for x in p.problems),
+        error=last.error,
+    )
+
+
+@dataclass
+class _OpenFile:
+    """A file whose parts are being written: what it replaces and what it kept so far."""
+
+    path: str
+    old: Dict[str, str]
+    old_hashes: Set[str]
+    kept: int = 0
 
 
 def article_fields(article: Article, *, signature: str = "") -> Dict[str, object]:
@@ -147,6 +197,7 @@ class Indexer:
         self.known_files: Dict[str, Tuple[str, int]] = self._load_files()
         self._seen_hashes: Set[str] = set()
         self._seen_ids: Set[str] = set()
+        self._open_file: Optional[_OpenFile] = None
         # Every id and hash ever committed (deleted ones too, until a merge drops them):
         # a cheap first test before asking the index about live documents.
         reader = self._searcher.reader()
@@ -191,27 +242,41 @@ class Indexer:
         self._searcher.close()
 
     def add_file(self, result: FileResult) -> None:
-        """Store one file's articles and its marker, replacing what the file gave before."""
+        """Store a file's articles (one part of them, for large files) and, with its last
+        part, its marker, replacing what the file gave before.
+
+        The old articles are deleted only once the new reading has produced something, so a
+        file that cannot be read at all keeps its articles. A file that fails after some
+        parts keeps the parts written and gets no marker, so the next run reads it again.
+        """
         report = self.report
         report.warnings.extend(result.problems)
+        current = self._open_file if self._open_file and self._open_file.path == result.path else None
         if result.error:
             report.files_failed += 1
             report.failures.append(Problem(result.path, result.error))
+            self._open_file = None
             return
-        report.files_read += 1
-        old = {str(d["id"]): str(d.get("hash", "")) for d in self._live("path", result.path) if "id" in d}
         writer = self.writer
-        if old or result.path in self.known_files:
-            writer.delete_by_term("path", result.path)
-        kept = 0
+        if current is None:
+            old = {str(d["id"]): str(d.get("hash", "")) for d in self._live("path", result.path) if "id" in d}
+            if old or result.path in self.known_files:
+                writer.delete_by_term("path", result.path)
+                self.known_files.pop(result.path, None)
+            current = _OpenFile(result.path, old, set(old.values()))
         for article in result.articles:
-            if self._add_article(article, old):
-                kept += 1
-        writer.add_document(kind=KIND_FILE, path=result.path, filesig=result.signature, position=kept)
-        self.known_files[result.path] = (result.signature, kept)
-        gone = set(old) - self._seen_ids
-        report.removed += len(gone)
-        self._batch.add(len(result.articles) + 1)
+            if self._add_article(article, current.old, current.old_hashes):
+                current.kept += 1
+        self._batch.add(len(result.articles))
+        if result.final:
+            writer.add_document(kind=KIND_FILE, path=result.path, filesig=result.signature, position=current.kept)
+            self.known_files[result.path] = (result.signature, current.kept)
+            report.files_read += 1
+            report.removed += len(set(current.old) - self._seen_ids)
+            self._batch.add(1)
+            self._open_file = None
+        else:
+            self._open_file = current
         if self._batch.full():
             self.commit()
 
@@ -224,12 +289,12 @@ class Indexer:
                 old = {str(d["id"]): str(d.get("hash", "")) for d in self._live("id", article.id)}
                 if old:
                     self.writer.delete_by_term("id", article.id)
-            self._add_article(article, old)
+            self._add_article(article, old, set(old.values()))
             self._batch.add(1)
             if self._batch.full():
                 self.commit()
 
-    def _add_article(self, article: Article, replacing: Mapping[str, str]) -> bool:
+    def _add_article(self, article: Article, replacing: Mapping[str, str], replacing_hashes: Set[str]) -> bool:
         """Add one article unless it duplicates another; returns whether it was stored."""
         report = self.report
         if article.id in self._seen_ids or article.content_hash in self._seen_hashes:
@@ -242,7 +307,7 @@ class Indexer:
         ):
             report.duplicates += 1
             return False
-        if article.content_hash in self._indexed_hashes and article.content_hash not in replacing.values():
+        if article.content_hash in self._indexed_hashes and article.content_hash not in replacing_hashes:
             if any(str(d.get("id")) not in replacing for d in self._live("hash", article.content_hash)):
                 report.duplicates += 1
                 return False

@@ -13,15 +13,18 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import deque
+from dataclasses import replace
 from typing import Deque, Iterator, Mapping, Optional, Sequence
 
 from searcher import fastindex
-from searcher.indexing import FileResult, read_one
+from searcher.indexing import FileResult, read_one, read_parts, with_keywords
 from searcher.schema import make_schema
 
 #: Fewer files than this are read in this process: starting workers would cost more.
 MIN_FILES = 4
-#: Files read ahead of the writer, per worker (each holds a file's postings in memory).
+#: Files larger than this are parsed here in parts rather than read whole by a worker.
+STREAM_BYTES = 4 * 1024 * 1024
+#: Files (or parts) read ahead of the writer, per worker (each holds a file's postings in memory).
 AHEAD = 2
 
 
@@ -41,19 +44,27 @@ def workers_for(files: int) -> int:
 _SCHEMA = None
 
 
-def _read_and_analyse(path: str, signature: str, fmt: str, mapping: Mapping[str, str]) -> tuple:
-    """In a worker: read one file and also analyse its titles and bodies, the writer's
-    most expensive per-document step."""
+def _analyse(result: FileResult) -> tuple:
     global _SCHEMA
     if _SCHEMA is None:
         _SCHEMA = make_schema()
-    result = read_one(path, signature, fmt, mapping)
     pairs = [(name, text) for a in result.articles for name, text in (("title", a.title), ("body", a.body))]
     return result, pairs, fastindex.preanalyse(_SCHEMA, pairs)
 
 
+def _read_and_analyse(path: str, signature: str, fmt: str, mapping: Mapping[str, str]) -> tuple:
+    """In a worker: read one (small) file and also analyse its titles and bodies, the
+    writer's most expensive per-document step."""
+    return _analyse(read_one(path, signature, fmt, mapping))
+
+
+def _prepare_part(part: FileResult) -> tuple:
+    """In a worker: keywords and analysis for one part of a large file read by the parent."""
+    return _analyse(replace(part, articles=with_keywords(part.articles)))
+
+
 def _take(item: tuple) -> FileResult:
-    """Hand a worker's analyses to the writer, keeping only the current file's."""
+    """Hand a worker's analyses to the writer, keeping only the current part's."""
     result, pairs, analysed = item
     fastindex.PREANALYSED.clear()
     for key, items in zip(pairs, analysed):
@@ -62,28 +73,49 @@ def _take(item: tuple) -> FileResult:
     return result
 
 
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+def _tasks(todo: Sequence[tuple], fmt: str, mapping: Mapping[str, str]) -> Iterator[tuple]:
+    """Work for the pool, in file order: a small file is read whole by a worker; a large one
+    is parsed here part by part (parsing is the cheap step) and each part's keywords and
+    analysis go to a worker, so no process ever holds a whole large file."""
+    for path, signature in todo:
+        if _size(path) > STREAM_BYTES:
+            for part in read_parts(path, signature, fmt, mapping, keywords=False):
+                yield _prepare_part, (part,)
+        else:
+            yield _read_and_analyse, (path, signature, fmt, dict(mapping))
+
+
 def read_all(todo: Sequence[tuple], fmt: str, mapping: Mapping[str, str], *, workers: Optional[int] = None) -> Iterator[FileResult]:
-    """``read_one`` for each (path, signature) of ``todo``, in order."""
-    n = workers_for(len(todo)) if workers is None else workers
+    """The parts of each (path, signature) of ``todo``, in order (see ``indexing.read_parts``)."""
+    # A large file counts as several units of work: it is handed out in parts.
+    units = sum(1 + _size(path) // STREAM_BYTES for path, _ in todo)
+    n = workers_for(units) if workers is None else workers
     if n <= 0:
         for path, signature in todo:
-            yield read_one(path, signature, fmt, mapping)
+            yield from read_parts(path, signature, fmt, mapping)
         return
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     pool = ctx.Pool(n)
     try:
         pending: Deque = deque()
-        items = iter(todo)
-        for path, signature in items:
-            pending.append(pool.apply_async(_read_and_analyse, (path, signature, fmt, dict(mapping))))
+        tasks = _tasks(todo, fmt, mapping)
+        for fn, args in tasks:
+            pending.append(pool.apply_async(fn, args))
             if len(pending) >= n * AHEAD:
                 break
         while pending:
             result = pending.popleft().get()
-            nxt = next(items, None)
+            nxt = next(tasks, None)
             if nxt is not None:
-                pending.append(pool.apply_async(_read_and_analyse, (nxt[0], nxt[1], fmt, dict(mapping))))
+                pending.append(pool.apply_async(nxt[0], nxt[1]))
             yield _take(result)
         pool.close()
     finally:

@@ -1,0 +1,76 @@
+"""Large files are read in parts: memory stays flat, results stay exact, failures stay safe."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from searcher import Archive, SourceError
+from searcher import indexing, pipeline
+
+
+def _jsonl(path: Path, n: int, start: int = 0) -> Path:
+    rows = [
+        {"title": f"Story {i}", "text": f"Reporters covered event number {i} about harbour dredging {i * 7}.",
+         "url": f"https://example.org/{i}", "date": "2020-01-02"}
+        for i in range(start, start + n)
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def small_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(indexing, "CHUNK_ARTICLES", 3)
+    monkeypatch.setattr(pipeline, "STREAM_BYTES", 200)
+
+
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_a_large_file_in_parts_ends_exact(tmp_path: Path, small_parts: None, monkeypatch: pytest.MonkeyPatch, workers: str) -> None:
+    monkeypatch.setenv("SEARCHER_WORKERS", workers)
+    news = tmp_path / "news"
+    news.mkdir()
+    _jsonl(news / "big.jsonl", 10)
+    _jsonl(news / "other.jsonl", 4, start=100)
+    with Archive.open(tmp_path / "ix", create=True) as archive:
+        report = archive.index_paths([news])
+        assert (report.files_read, report.added, report.duplicates) == (2, 14, 0)
+        assert sorted(int(a.title.split()[1]) for a in archive.export()) == list(range(10)) + list(range(100, 104))
+        assert all(a.keywords for a in archive.export())
+        again = archive.index_paths([news])
+        assert (again.files_unchanged, again.unchanged, again.added) == (2, 14, 0)
+        # A changed large file replaces its articles exactly.
+        _jsonl(news / "big.jsonl", 7, start=50)
+        changed = archive.index_paths([news])
+        assert (changed.files_read, changed.added, changed.removed) == (1, 7, 10)
+        assert len(archive) == 11
+
+
+def test_a_file_failing_half_way_gets_no_marker_and_is_read_again(tmp_path: Path, small_parts: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SEARCHER_WORKERS", "0")
+    news = tmp_path / "news"
+    news.mkdir()
+    _jsonl(news / "big.jsonl", 10)
+    import searcher.sources as sources
+
+    real = sources.read_file
+
+    def breaks_after_four(path, **kw):
+        for n, item in enumerate(real(path, **kw)):
+            if n == 4:
+                raise SourceError("disk error half way")
+            yield item
+
+    monkeypatch.setattr(sources, "read_file", breaks_after_four)
+    with Archive.open(tmp_path / "ix", create=True) as archive:
+        report = archive.index_paths([news])
+        assert report.files_failed == 1 and report.failures[0].reason == "disk error half way"
+        assert report.added == 3  # the first part of 3 was written, without a marker
+    monkeypatch.setattr(sources, "read_file", real)
+    with Archive.open(tmp_path / "ix") as archive:
+        report = archive.index_paths([news])
+        assert (report.files_read, report.files_unchanged) == (1, 0)
+        assert len(archive) == 10
+        assert sorted(a.title for a in archive.export()) == sorted(f"Story {i}" for i in range(10))
