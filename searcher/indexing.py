@@ -54,7 +54,7 @@ def file_signature(stat: os.stat_result) -> str:
 
 #: Articles per part when a large file is read in parts, so memory stays flat whatever
 #: the size of a CSV or JSONL export.
-CHUNK_ARTICLES = 500
+CHUNK_ARTICLES = 250
 
 
 def with_keywords(articles: Iterable[Article]) -> Tuple[Article, ...]:

@@ -23,7 +23,7 @@ from searcher.schema import make_schema
 #: Fewer files than this are read in this process: starting workers would cost more.
 MIN_FILES = 4
 #: Files larger than this are parsed here in parts rather than read whole by a worker.
-STREAM_BYTES = 4 * 1024 * 1024
+STREAM_BYTES = 1024 * 1024
 #: Files (or parts) read ahead of the writer, per worker (each holds a file's postings in memory).
 AHEAD = 2
 
