@@ -22,6 +22,7 @@ from whoosh import index as whoosh_index
 from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.searching import Searcher
 
+from searcher import _whoosh_fixes  # noqa: F401  (corrections to Whoosh, applied on import)
 from searcher.article import Article, Problem
 from searcher.errors import (
     IndexCorrupt,
