@@ -16,11 +16,14 @@ import time
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Union
 
 from whoosh import index as whoosh_index
 from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.searching import Searcher
+
+if TYPE_CHECKING:  # writing modules load only when an archive is written (fast `search`)
+    from searcher.indexing import FileResult, Indexer, ProgressFn
 
 from searcher import _whoosh_fixes  # noqa: F401  (corrections to Whoosh, applied on import)
 from searcher.article import Article, Problem
@@ -31,9 +34,6 @@ from searcher.errors import (
     QueryTimeout,
     SearcherError,
 )
-from searcher.fastindex import new_writer
-from searcher.indexing import FileResult, Indexer, ProgressFn, walk
-from searcher.locking import WriteLock
 from searcher.results import Hit, IndexReport, Results, Stats
 from searcher.schema import KIND_ARTICLE, KIND_FILE, SCHEMA_VERSION, make_schema
 
@@ -186,6 +186,10 @@ class Archive:
         committed on failure."""
         report = IndexReport()
         started = time.monotonic()
+        from searcher.fastindex import new_writer
+        from searcher.indexing import Indexer
+        from searcher.locking import WriteLock
+
         lock = WriteLock(self._ix, self.path, wait=wait)
         indexer: Optional[Indexer] = None
         try:
@@ -216,7 +220,7 @@ class Archive:
         mapping: Optional[Mapping[str, str]] = None,
         prune: bool = False,
         wait: float = 0.0,
-        on_progress: Optional[ProgressFn] = None,
+        on_progress: Optional["ProgressFn"] = None,
     ) -> IndexReport:
         """Index every news file under ``paths`` (files or folders) incrementally.
 
@@ -227,7 +231,9 @@ class Archive:
         mapping = dict(mapping or {})
         path_list = [Path(p) for p in paths]
 
-        def work(indexer: Indexer) -> None:
+        from searcher.indexing import walk
+
+        def work(indexer: "Indexer") -> None:
             todo: List[tuple] = []
             listed = 0
             for item in walk(path_list):
@@ -268,7 +274,7 @@ class Archive:
     def delete(self, ids: Iterable[str], *, wait: float = 0.0) -> IndexReport:
         """Delete articles by id."""
 
-        def work(indexer: Indexer) -> None:
+        def work(indexer: "Indexer") -> None:
             for article_id in ids:
                 indexer.report.removed += indexer.writer.delete_by_term("id", article_id)
 
@@ -288,6 +294,8 @@ class Archive:
             except Exception:
                 old = None
             if old is not None:
+                from searcher.locking import WriteLock
+
                 lock = WriteLock(old, folder, wait=wait)
                 lock.release()
                 old.close()
@@ -536,7 +544,7 @@ def _kind_query(kind: str) -> Any:
     return Term("kind", kind)
 
 
-def _read_all(todo: Sequence[tuple], fmt: str, mapping: Mapping[str, str]) -> Iterator[FileResult]:
+def _read_all(todo: Sequence[tuple], fmt: str, mapping: Mapping[str, str]) -> Iterator["FileResult"]:
     """Read the files in order; parsing and keywords run in worker processes when there are
     several files and CPUs (``searcher.pipeline``)."""
     from searcher.pipeline import read_all
