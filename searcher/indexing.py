@@ -129,7 +129,7 @@ class _OpenFile:
     kept: int = 0
 
 
-def article_fields(article: Article, *, signature: str = "") -> Dict[str, object]:
+def article_fields(article: Article) -> Dict[str, object]:
     """The Whoosh document for an article."""
     doc: Dict[str, object] = {
         "id": article.id,
