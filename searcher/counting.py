@@ -71,7 +71,7 @@ def _union(sets: Iterable[Set[int]]) -> Set[int]:
 def _term(reader: Any, fieldname: str, text: Any) -> Set[int]:
     try:
         matcher = reader.postings(fieldname, text)
-    except (TermNotFound, KeyError, UnicodeEncodeError):  # no such term can be in the index
+    except (TermNotFound, KeyError):
         return set()
     if isinstance(matcher, FilterMatcher):
         matcher = matcher.child  # deletions are removed once, at the end
