@@ -117,23 +117,3 @@ def test_crosscheck_table(engines) -> None:
         lines.append(f"{label:<55} {total:>8} {len(_fts_ids(db, match, days)):>6}")
     print("\n" + "\n".join(lines))
     assert len(lines) == len(QUERIES) + 1
-
-
-def test_pruned_ranking_gives_the_exhaustive_top_ten(engines) -> None:
-    """Whoosh's block-quality pruning (kept for speed) must not change the first page."""
-    from whoosh.collectors import TopCollector
-
-    from searcher.query import parse_query
-
-    archive, _ = engines
-    searcher = archive._search_view()
-    for query, since, until, _, _ in QUERIES:
-        parsed = parse_query(query, since=since, until=until)
-        exhaustive = TopCollector(10, usequality=False, replace=0)
-        searcher.search_with_collector(parsed.query, exhaustive)
-        expected = [(h.score, h["id"]) for h in exhaustive.results()]
-        got = [(h.score, h.id) for h in archive.search(query, since=since, until=until, limit=10, snippets=0)]
-        assert len(got) == len(expected), query
-        assert all(abs(a - b) < 1e-6 for (a, _), (b, _) in zip(got, expected)), query
-        if len({round(s, 6) for s, _ in expected}) == len(expected):  # no ties: same ids, same order
-            assert [i for _, i in got] == [i for _, i in expected], query
