@@ -37,6 +37,8 @@ QUERIES = [
     ("putin -trump", None, None, "putin NOT trump", None),
     ("police AND (shooting OR attack)", None, None, "police AND (shooting OR attack)", None),
     ('"european union"', None, None, '"european union"', None),
+    ('"theresa may"', None, None, '"theresa may"', None),  # "may" is no stopword here
+    ("us AND sanctions", None, None, "us AND sanctions", None),
     ("germany merkel", None, None, "germany AND merkel", None),
     ("(israel OR palestinians) -settlements", None, None, "(israel OR palestinians) NOT settlements", None),
     ("missile date:[2017-02-01 TO 2017-02-28]", None, None, "missile", ("2017-02-01", "2017-03-01")),
