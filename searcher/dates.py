@@ -24,7 +24,7 @@ import math
 import re
 from datetime import date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
-from typing import Match, Optional, Tuple
+from typing import Iterable, Match, Optional, Tuple
 from urllib.parse import urlsplit
 
 from searcher.errors import DateError
@@ -385,3 +385,25 @@ def _plausible(moment: datetime, original: str) -> datetime:
     if moment.year < 1000 or moment > datetime.now(_UTC) + timedelta(days=366):
         raise DateError(f"implausible date '{original}'")
     return moment
+
+
+def first_usable_date(values: Iterable[object], *, url: str = "") -> Tuple[Optional[datetime], str]:
+    """The first of ``values`` that is a usable date, else the date in ``url``; with the
+    reason (the first one met) when a date was there but could not be used, in which case
+    no date is guessed from the url."""
+    problem = ""
+    for value in values:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        try:
+            found = parse_date_value(value.strip() if isinstance(value, str) else value)
+        except DateError as error:
+            problem = problem or str(error)
+            continue
+        if found is not None:
+            return found, ""
+        problem = problem or f"unrecognised date '{str(value)[:60]}'"
+    if problem:
+        return None, problem
+    return (date_from_url(url) if url else None), ""
+

@@ -22,8 +22,8 @@ from datetime import datetime
 from typing import Dict, Iterator, List, Mapping, Optional, Tuple, Union
 
 from searcher.article import Article, Problem
-from searcher.dates import date_from_url, parse_date
-from searcher.errors import DateError, SourceError
+from searcher.dates import first_usable_date
+from searcher.errors import SourceError
 from searcher.sources._encoding import decode
 
 __all__ = ["read", "strip_tags"]
@@ -208,23 +208,8 @@ def _date(
     children: Dict[str, List[ET.Element]], url: str
 ) -> Tuple[Optional[datetime], str]:
     """The first usable date of the item, else the url's date; and the reason if unusable."""
-    problem = ""
-    for tag in _DATE_TAGS:
-        for element in children.get(tag, ()):
-            value = (element.text or "").strip()
-            if not value:
-                continue
-            try:
-                date = parse_date(value)
-            except DateError as error:
-                problem = problem or str(error)
-                continue
-            if date is not None:
-                return date, ""
-            problem = problem or f"unrecognised date '{value}'"
-    if problem:
-        return None, problem
-    return date_from_url(url), ""
+    values = (element.text for tag in _DATE_TAGS for element in children.get(tag, ()))
+    return first_usable_date(values, url=url)
 
 
 def _authors(children: Dict[str, List[ET.Element]]) -> str:

@@ -35,8 +35,8 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import urlsplit
 
 from searcher.article import Article, Problem
-from searcher.dates import date_from_url, parse_date_value
-from searcher.errors import DateError, SourceError
+from searcher.dates import first_usable_date
+from searcher.errors import SourceError
 from searcher.sources._encoding import decode
 from searcher.sources.feed import strip_tags
 from searcher.sources.text import title_from_body
@@ -321,22 +321,7 @@ def _as_text(value: Any, *, joiner: str) -> str:
 def _date(get: Any, keys: List[Any], url: str) -> Tuple[Optional[datetime], str]:
     """The first usable date among the date columns, else the url's date; with the reason
     when a date was there but could not be used."""
-    problem = ""
-    for key in keys:
-        value = get(key)
-        if value is None or value == "":
-            continue
-        try:
-            date = parse_date_value(value)
-        except DateError as error:
-            problem = problem or str(error)
-            continue
-        if date is not None:
-            return date, ""
-        problem = problem or f"unrecognised date '{str(value)[:60]}'"
-    if problem:
-        return None, problem
-    return (date_from_url(url) if url else None), ""
+    return first_usable_date((get(key) for key in keys), url=url)
 
 
 def _domain(url: str) -> str:
