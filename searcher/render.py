@@ -10,7 +10,7 @@ import csv
 import html
 import io
 import json
-from typing import IO, Any, Dict, Iterable, List, Optional
+from typing import IO, Any, Dict, Iterable, List
 
 from searcher.article import Article
 from searcher.highlight import Snippet, to_ansi, to_html, to_marked
