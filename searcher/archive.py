@@ -409,7 +409,7 @@ class Archive:
         hits = self._hits(window, parsed, searcher, snippets=snippets, snippet_chars=snippet_chars)
         suggestion = None
         if total < 3:
-            suggestion = suggest(parsed, searcher)
+            suggestion = suggest(parsed, searcher, total=total)
         return Results(
             query=query,
             parsed=parsed,

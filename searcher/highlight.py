@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, List, NamedTuple, Optional, Pattern, Sequence, Set, Tuple
 
 # The token pattern is schema's own: a highlight must see exactly the tokens the index holds.
-from searcher.schema import _WORD, ANALYZER, analyze, terms
+from searcher.schema import ANALYZER, WORD, analyze, terms
 
 
 @dataclass(frozen=True)
@@ -197,7 +197,7 @@ def _hits(text: str, wanted: FrozenSet[str], max_slop: int) -> List[_Hit]:
             continue
         if c >= 2 and text[c - 1] in _CONNECTORS and _WORD_CHAR.match(text, c - 2):
             continue  # inside a token such as "u.s" or "don't": not where a token starts
-        word = _WORD.match(text, c)
+        word = WORD.match(text, c)
         if word is None:
             continue
         token = word.group(0)

@@ -377,10 +377,11 @@ def _expand(reader: IndexReader, fname: str, leaf: Leaf, spec: Tuple[str, ...]) 
 # ----------------------------------------------------------------------------- suggesting
 
 
-def suggest(parsed: ParsedQuery, searcher: Searcher) -> Optional[str]:
+def suggest(parsed: ParsedQuery, searcher: Searcher, *, total: Optional[int] = None) -> Optional[str]:
     """"Did you mean": the query text with misspelt words corrected, or None.
 
-    Only when the query finds fewer than a handful of articles. A word counts as misspelt
+    Only when the query finds fewer than a handful of articles (``total``, when the caller
+    already searched, saves running the query again). A word counts as misspelt
     when a term within edit distance 1 (else 2) of its stem occurs in at least
     ``_SUGGEST_RATIO`` times as many title/body documents; the most frequent such term wins
     and is shown as a surface word taken from an article that contains it.
@@ -389,7 +390,9 @@ def suggest(parsed: ParsedQuery, searcher: Searcher) -> Optional[str]:
               if len(leaf.terms) == 1 and leaf.raw.isalpha() and len(leaf.raw) >= 3]
     if not leaves:
         return None
-    if searcher.search(parsed.query, limit=_FEW_HITS).scored_length() >= _FEW_HITS:
+    if total is None:  # the caller did not search already
+        total = searcher.search(parsed.query, limit=_FEW_HITS).scored_length()
+    if total >= _FEW_HITS:
         return None
     reader = searcher.reader()
     text = parsed.text

@@ -19,8 +19,8 @@ from whoosh.lang.porter import stem as _porter_stem
 #: Bump when a change to fields or analysis makes old indexes answer differently.
 SCHEMA_VERSION = 2
 
-# Words: letters/digits, joined by inner dots or apostrophes ("u.s", "don't", "3.5").
-_WORD = re.compile(r"\w+(?:[.'’]\w+)*", re.UNICODE)
+#: Words: letters/digits, joined by inner dots or apostrophes ("u.s", "don't", "3.5").
+WORD = re.compile(r"\w+(?:[.'’]\w+)*", re.UNICODE)
 #: Whoosh's list, less words that carry news: "may" (Theresa May, the month), "us" (the
 #: country as often written), "not" ("not guilty"), "will" (a first name, a testament);
 #: plus a few more empty ones that are frequent in news prose.
@@ -81,7 +81,7 @@ class NewsTokenizer(Tokenizer):
         cache = self._cache
         do_stem = self.stem
         pos = start_pos - 1
-        for match in _WORD.finditer(value):
+        for match in WORD.finditer(value):
             word = match.group(0).lower()
             if "'" in word or "’" in word:
                 word = word.replace("’", "'")
