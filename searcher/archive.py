@@ -16,7 +16,7 @@ import time
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from whoosh import index as whoosh_index
 from whoosh.collectors import TimeLimit, TimeLimitCollector
@@ -393,18 +393,7 @@ class Archive:
         started = time.perf_counter()
         parsed = parse_query(query, since=since, until=until, now=now)
         searcher = self._search_view()
-        collector = _collector(searcher, limit=page * limit, sort=sort)
-        if timeout:
-            use_alarm = threading.current_thread() is threading.main_thread()
-            collector = TimeLimitCollector(collector, timelimit=timeout, use_alarm=use_alarm)
-        try:
-            searcher.search_with_collector(parsed.query, collector)
-        except TimeLimit:
-            raise QueryTimeout(
-                f"the search took more than {timeout:g} s; make the query narrower or raise --timeout"
-            ) from None
-        found = collector.results()
-        total = len(found)
+        total, found = _top(searcher, parsed.query, limit=page * limit, sort=sort, timeout=timeout)
         window = found[(page - 1) * limit : page * limit]
         hits = self._hits(window, parsed, searcher, snippets=snippets, snippet_chars=snippet_chars)
         suggestion = None
@@ -428,9 +417,8 @@ class Archive:
 
         spec = parsed.highlight_spec(searcher.reader())
         hits = []
-        for hit in window:
-            fields = hit.fields()
-            article = _article(fields)
+        for docnum, score in window:
+            article = _article(searcher.stored_fields(docnum))
             body_snippets = (
                 cut_snippets(article.body, spec, field="body", count=snippets, max_chars=snippet_chars)
                 if snippets > 0
@@ -445,8 +433,7 @@ class Archive:
                     url=article.url,
                     author=article.author,
                     keywords=article.keywords,
-                    # Sorted by date, Whoosh holds the sort key in ``score``: no relevance.
-                    score=float(hit.score) if isinstance(hit.score, (int, float)) else 0.0,
+                    score=score,
                     path=article.path,
                     title_snippet=highlight_whole(article.title, spec, field="title"),
                     snippets=tuple(body_snippets),
@@ -519,13 +506,45 @@ def _batch_limits() -> Dict[str, Any]:
     return limits
 
 
+def _top(searcher: Searcher, query: Any, *, limit: int, sort: str, timeout: Optional[float]) -> Tuple[int, List[Tuple[int, float]]]:
+    """(exact total, the first ``limit`` (docnum, score) pairs in ``sort`` order).
+
+    ``searcher.engine`` scores whole posting blocks at a time; a query it does not know
+    (prefix, fuzzy) runs through Whoosh's collector instead, which is slower but gives the
+    same answer.
+    """
+    from searcher.engine import Engine, Unsupported
+
+    deadline = time.perf_counter() + timeout if timeout else None
+    try:
+        return Engine(searcher, deadline=deadline, timeout=timeout or 0.0).top(query, limit, sort)
+    except Unsupported:
+        return _whoosh_top(searcher, query, limit=limit, sort=sort, timeout=timeout)
+
+
+def _whoosh_top(searcher: Searcher, query: Any, *, limit: int, sort: str, timeout: Optional[float]) -> Tuple[int, List[Tuple[int, float]]]:
+    """``_top`` through Whoosh's own collector (the reference ``searcher.engine`` is tested against)."""
+    collector = _collector(searcher, limit=limit, sort=sort)
+    if timeout:
+        use_alarm = threading.current_thread() is threading.main_thread()
+        collector = TimeLimitCollector(collector, timelimit=timeout, use_alarm=use_alarm)
+    try:
+        searcher.search_with_collector(query, collector)
+    except TimeLimit:
+        raise QueryTimeout(
+            f"the search took more than {timeout:g} s; make the query narrower or raise --timeout"
+        ) from None
+    found = collector.results()
+    # Sorted by date, Whoosh holds the sort key in ``score``: no relevance then.
+    return len(found), [(hit.docnum, float(hit.score) if sort == "relevance" else 0.0) for hit in found]
+
+
 def _collector(searcher: Searcher, *, limit: int, sort: str) -> Any:
-    """A collector whose total is exact.
+    """A Whoosh collector whose total is exact.
 
     Whoosh's default top-N collector swaps in cheaper matchers once its heap is full
     (``replace``) and skips low-quality blocks; both drop documents from its count (on
-    NewsArticles.csv, ``trump AND russia`` with limit 1 counted 6 of 145). Scoring every
-    match costs little at archive scale and keeps ``total`` true.
+    NewsArticles.csv, ``trump AND russia`` with limit 1 counted 6 of 145).
     """
     from whoosh.collectors import TopCollector
 

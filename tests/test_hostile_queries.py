@@ -107,31 +107,42 @@ def test_hostile_query_via_cli(index: Path, name: str) -> None:
         assert json.loads(result.stdout)["total"] == total
 
 
-def test_slow_search_is_stopped_by_the_timeout(index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every matching document is made to cost 20 ms: 120 of them exceed a 0.3 s limit."""
+@pytest.mark.parametrize("query", ["harbour", "harbou*"])
+def test_slow_search_is_stopped_by_the_timeout(index: Path, monkeypatch: pytest.MonkeyPatch, query: str) -> None:
+    """Searches are made slow: "harbour" runs in ``searcher.engine``, whose every posting
+    list is made to cost 0.5 s; the prefix query runs through Whoosh's collector, where
+    every matching document is made to cost 20 ms (120 of them). Both exceed 0.3 s."""
     from whoosh.collectors import TopCollector
 
-    real_collect = TopCollector.collect
+    from searcher.engine import Engine
+
+    real_collect, real_term = TopCollector.collect, Engine._term
 
     def slow_collect(self: TopCollector, sub_docnum: int) -> object:
         time.sleep(0.02)
         return real_collect(self, sub_docnum)
 
+    def slow_term(self: Engine, *args: object, **kwargs: object) -> object:
+        time.sleep(0.5)
+        return real_term(self, *args, **kwargs)
+
     monkeypatch.setattr(TopCollector, "collect", slow_collect)
+    monkeypatch.setattr(Engine, "_term", slow_term)
     started = time.monotonic()
     with Archive.open(index) as archive:
         with pytest.raises(QueryTimeout) as caught:
-            archive.search("harbour", timeout=0.3)
+            archive.search(query, timeout=0.3)
     assert time.monotonic() - started < 2.0
     assert str(caught.value) == "the search took more than 0.3 s; make the query narrower or raise --timeout"
 
-    result = CliRunner().invoke(main, ["search", "harbour", "--index", str(index), "--timeout", "0.3"])
+    result = CliRunner().invoke(main, ["search", query, "--index", str(index), "--timeout", "0.3"])
     assert result.exit_code == 1
     assert result.stderr == "Error: the search took more than 0.3 s; make the query narrower or raise --timeout\n"
     # The index and the process are fine afterwards.
     monkeypatch.setattr(TopCollector, "collect", real_collect)
+    monkeypatch.setattr(Engine, "_term", real_term)
     with Archive.open(index) as archive:
-        assert archive.search("harbour", timeout=5).total == N_ARTICLES
+        assert archive.search(query, timeout=5).total == N_ARTICLES
 
 
 # -- markup injection ----------------------------------------------------------------------

@@ -1,0 +1,360 @@
+"""Exact totals and top hits by scoring whole posting blocks at a time.
+
+Whoosh's matchers score one document at a time through several layers of Python calls
+(union and intersection matchers, wrapping matchers, a scorer, a length lookup), and an
+exact total means scoring every match that way: at 100,000 articles a common word costs
+hundreds of milliseconds. This module evaluates the query trees ``searcher.query`` builds
+term at a time instead: a posting list is decoded a block at a time, its BM25F scores are
+computed in one list comprehension with a per-field table of length norms, and AND, OR and
+NOT become dictionary operations. A block that cannot hold a candidate document is skipped
+undecoded, and dates are filtered from the sortable date column.
+
+Scores follow Whoosh's BM25F formula operation for operation, so rankings are Whoosh's own
+(``tests/test_engine.py`` checks ids, order and totals against Whoosh's collector); only the
+order in which the scores of several terms are added may differ, in the last bit. Query
+types this module does not know (prefix, fuzzy, anything new) raise ``Unsupported`` and the
+caller uses Whoosh's collector instead.
+"""
+
+from __future__ import annotations
+
+import heapq
+import sys
+import time
+from array import array
+from bisect import bisect_left
+from itertools import accumulate
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+import whoosh.query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.scoring import BM25F
+from whoosh.util.numeric import byte_to_length
+
+from searcher.errors import QueryTimeout
+
+#: What the date column holds for a document without a date (Whoosh's column default).
+NO_DATE = 2**64 - 1
+
+Scores = Dict[int, float]
+
+
+class Unsupported(Exception):
+    """The query holds a node this engine does not evaluate; use Whoosh's collector."""
+
+
+class _Segment:
+    """One segment's reader and the per-segment data queries need, read once."""
+
+    def __init__(self, reader: Any, offset: int, check: Callable[[], None]) -> None:
+        self.reader = reader
+        self.offset = offset
+        self.check = check
+        self.doccount = reader.doc_count_all()
+        self.deleted = reader.deleted_docs_set
+        self._lengths: Dict[str, bytes] = {}
+        self._dates: Optional[array] = None
+
+    def lengths(self, fieldname: str) -> bytes:
+        """Every document's encoded length byte of ``fieldname`` (0 for none)."""
+        found = self._lengths.get(fieldname)
+        if found is None:
+            col = self.reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            found = b"" if col is None else col._dbfile.get(col._basepos, col._count)
+            found = found + bytes(self.doccount - len(found))
+            self._lengths[fieldname] = found
+        return found
+
+    def dates(self) -> array:
+        """Every document's raw date column value (``NO_DATE`` for none)."""
+        if self._dates is None:
+            perdoc = self.reader._perdoc
+            field = self.reader.schema["date"]
+            values = array("Q")
+            if perdoc.has_column("date"):
+                col = perdoc.column_reader("date", field.column_type)
+                values.frombytes(col._dbfile.get(col._basepos, col._count * 8))
+                if sys.byteorder == "little":
+                    values.byteswap()  # the column is big-endian ("!Q")
+            values.extend([NO_DATE] * (self.doccount - len(values)))
+            self._dates = values
+        return self._dates
+
+    def blocks(self, fieldname: str, btext: bytes, candidates: Optional[List[int]] = None,
+               values: bool = False) -> List[Tuple[Sequence[int], Sequence[float], Any]]:
+        """The posting blocks of a term as (ids, weights, values or None); with sorted
+        ``candidates``, blocks that hold none of them are skipped without decoding."""
+        reader = self.reader
+        if (fieldname, btext) not in reader:
+            return []
+        m = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format)
+        out: List[Tuple[Sequence[int], Sequence[float], Any]] = []
+        if not hasattr(m, "_read_data"):  # a short posting list inlined in the term info
+            ids, weights, vals = [], [], []
+            while m.is_active():
+                ids.append(m.id())
+                weights.append(m.weight())
+                vals.append(m.value() if values else None)
+                m.next()
+            return [(ids, weights, vals if values else None)]
+        lo = 0  # candidates below this index are before the current block
+        previous_max = -1
+        while not m._atend:
+            self.check()
+            block_max = m._maxid
+            if candidates is not None:
+                lo = bisect_left(candidates, previous_max + 1, lo)
+                if lo == len(candidates):
+                    break
+                if candidates[lo] > block_max:
+                    previous_max = block_max
+                    m._next_block()
+                    continue
+            m._read_data()
+            data = m._data
+            ids = tuple(accumulate(data[0]))
+            raw = data[1]
+            if raw is None:
+                weights: Sequence[float] = (1.0,) * len(ids)
+            elif isinstance(raw, float):
+                weights = (raw,) * len(ids)
+            else:
+                weights = raw
+            if values:
+                m._read_values()
+                out.append((ids, weights, m._values))
+            else:
+                out.append((ids, weights, None))
+            previous_max = block_max
+            m._next_block()
+        return out
+
+
+class Engine:
+    """Evaluates one parsed query over every segment of a Whoosh searcher."""
+
+    def __init__(self, searcher: Any, *, deadline: Optional[float] = None, timeout: float = 0.0) -> None:
+        weighting = searcher.weighting
+        if type(weighting) is not BM25F:
+            raise Unsupported("weighting")
+        self.searcher = searcher
+        self.schema = searcher.schema
+        self.B, self.K1 = weighting.B, weighting.K1
+        self._field_B = weighting._field_B
+        self._deadline = deadline
+        self._timeout = timeout
+        self._norms: Dict[str, List[float]] = {}
+        self.segments = [_Segment(r, off, self._check) for r, off in searcher.reader().leaf_readers()]
+
+    def _check(self) -> None:
+        if self._deadline is not None and time.perf_counter() > self._deadline:
+            raise QueryTimeout(
+                f"the search took more than {self._timeout:g} s; make the query narrower or raise --timeout"
+            )
+
+    # -- public ----------------------------------------------------------------------------
+
+    def matches(self, query: wq.Query) -> List[Tuple[_Segment, Scores]]:
+        """Every matching live document with its score, per segment."""
+        self._validate(query)
+        out = []
+        for seg in self.segments:
+            found = self._eval(query, seg, None)
+            if seg.deleted:
+                for d in seg.deleted.intersection(found):
+                    del found[d]
+            out.append((seg, found))
+        return out
+
+    def top(self, query: wq.Query, limit: int, sort: str = "relevance") -> Tuple[int, List[Tuple[int, float]]]:
+        """(exact total, the first ``limit`` (global docnum, score) pairs) for ``sort``:
+        relevance (ties: lower docnum first, as Whoosh), newest or oldest (undated last)."""
+        total = 0
+        best: List[Tuple[Any, int, float]] = []
+        for seg, found in self.matches(query):
+            total += len(found)
+            off = seg.offset
+            if sort == "relevance":
+                keyed = heapq.nsmallest(limit, ((-s, off + d, s) for d, s in found.items()))
+            else:
+                dates = seg.dates()
+                if sort == "newest":
+                    keyed = heapq.nsmallest(
+                        limit, (((dates[d] == NO_DATE, -dates[d]), off + d, s) for d, s in found.items())
+                    )
+                else:
+                    keyed = heapq.nsmallest(limit, ((dates[d], off + d, s) for d, s in found.items()))
+            best = heapq.nsmallest(limit, best + keyed)
+        return total, [(d, s) for _, d, s in best]
+
+    # -- evaluation ------------------------------------------------------------------------
+
+    def _validate(self, q: wq.Query) -> None:
+        kind = type(q)
+        if kind in (wq.And, wq.Or):
+            for sub in q.subqueries:
+                if type(q) is wq.Or and type(sub) is wq.Not:
+                    raise Unsupported("bare NOT under OR")
+                self._validate(sub)
+        elif kind is wq.Not:
+            self._validate(q.query)
+        elif kind is wq.Term:
+            if q.fieldname not in self.schema or q.minquality:
+                raise Unsupported("term")
+        elif kind is wq.Phrase:
+            field = self.schema[q.fieldname] if q.fieldname in self.schema else None
+            if field is None or not field.format.supports("positions") or q.char_ranges:
+                raise Unsupported("phrase")
+        elif kind is wq.DateRange:
+            if q.fieldname != "date":
+                raise Unsupported("date range")
+        else:
+            raise Unsupported(kind.__name__)
+
+    def _eval(self, q: wq.Query, seg: _Segment, cand: Optional[List[int]]) -> Scores:
+        """Scores of the documents of ``seg`` matching ``q`` (only among the sorted
+        ``cand`` docnums when given)."""
+        kind = type(q)
+        if kind is wq.Term:
+            found = self._term(q.fieldname, q.text, seg, cand)
+        elif kind is wq.Phrase:
+            found = self._phrase(q, seg, cand)
+        elif kind is wq.And:
+            found = self._and(q.subqueries, seg, cand)
+        elif kind is wq.Or:
+            found = self._or(q.subqueries, seg, cand)
+        elif kind is wq.DateRange:
+            found = self._dates(q, seg, cand)
+        else:  # a bare NOT (validated to sit under AND only)
+            raise Unsupported("NOT outside AND")
+        if q.boost != 1.0 and not (kind in (wq.And, wq.Or) and len(q.subqueries) == 1):
+            # (Whoosh ignores the boost of a compound query with a single subquery.)
+            boost = q.boost
+            found = {d: s * boost for d, s in found.items()}
+        return found
+
+    def _norm_table(self, fieldname: str) -> List[float]:
+        """``K1 * ((1 - B) + B * fl / avgfl)`` for each of the 256 encoded lengths."""
+        table = self._norms.get(fieldname)
+        if table is None:
+            B = self._field_B.get(fieldname, self.B)
+            K1 = self.K1
+            avgfl = self.searcher.avg_field_length(fieldname) or 1
+            table = [K1 * ((1 - B) + B * byte_to_length(b) / avgfl) for b in range(256)]
+            self._norms[fieldname] = table
+        return table
+
+    def _term(self, fieldname: str, text: Any, seg: _Segment, cand: Optional[List[int]],
+              *, values: bool = False) -> Any:
+        field = self.schema[fieldname]
+        try:
+            btext = field.to_bytes(text)
+        except ValueError:
+            return ({}, {}) if values else {}
+        blocks = seg.blocks(fieldname, btext, cand, values=values)
+        if not blocks:
+            return ({}, {}) if values else {}
+        scores: Scores = {}
+        if field.scorable:
+            idf = self.searcher.idf(fieldname, btext)
+            k1p1 = self.K1 + 1
+            norm = self._norm_table(fieldname)
+            lens = seg.lengths(fieldname)
+            for ids, weights, _ in blocks:
+                scores.update(zip(ids, [idf * ((w * k1p1) / (w + norm[lens[d]])) for d, w in zip(ids, weights)]))
+        else:
+            for ids, weights, _ in blocks:
+                scores.update(zip(ids, weights))
+        if cand is not None:
+            keep = set(cand)
+            scores = {d: s for d, s in scores.items() if d in keep}
+        if values:
+            posting_values = {}
+            for ids, _, vals in blocks:
+                posting_values.update(zip(ids, vals))
+            return scores, posting_values
+        return scores
+
+    def _phrase(self, q: wq.Phrase, seg: _Segment, cand: Optional[List[int]]) -> Scores:
+        field = self.schema[q.fieldname]
+        found: Optional[Scores] = None
+        positions: List[Dict[int, Any]] = []
+        for word in q.words:
+            scores, vals = self._term(q.fieldname, word, seg, cand, values=True)
+            if not scores:
+                return {}
+            found = scores if found is None else {d: found[d] + s for d, s in scores.items() if d in found}
+            positions.append(vals)
+            if not found:
+                return {}
+            cand = sorted(found)
+        assert found is not None
+        decode = field.format.decode_positions
+        slop = q.slop
+        out: Scores = {}
+        for d, score in found.items():
+            current = decode(positions[0][d])
+            for vals in positions[1:]:
+                nxt = decode(vals[d])
+                current = [p for p in nxt if any(1 <= p - c <= slop for c in current)]
+                if not current:
+                    break
+            if current:
+                out[d] = score
+        return out
+
+    def _dates(self, q: wq.DateRange, seg: _Segment, cand: Optional[List[int]]) -> Scores:
+        """Constant score 1.0 for dated documents in range, as Whoosh's range query gives."""
+        lo = 0 if q.start is None else q.start + (1 if q.startexcl else 0)
+        hi = NO_DATE - 1 if q.end is None else min(q.end - (1 if q.endexcl else 0), NO_DATE - 1)
+        dates = seg.dates()
+        if cand is None:
+            return {d: 1.0 for d, v in enumerate(dates) if lo <= v <= hi}
+        return {d: 1.0 for d in cand if lo <= dates[d] <= hi}
+
+    def _cost(self, q: wq.Query) -> float:
+        """An estimate of how many documents ``q`` matches, to start an AND with the fewest."""
+        kind = type(q)
+        if kind is wq.Term:
+            return self.searcher.doc_frequency(q.fieldname, q.text)
+        if kind is wq.Phrase:
+            return min((self.searcher.doc_frequency(q.fieldname, w) for w in q.words), default=0)
+        if kind is wq.Or:
+            return sum(self._cost(s) for s in q.subqueries)
+        if kind is wq.And:
+            return min((self._cost(s) for s in q.subqueries if type(s) is not wq.Not), default=float("inf"))
+        return float("inf")  # date ranges: filter, do not drive
+
+    def _and(self, subs: Sequence[wq.Query], seg: _Segment, cand: Optional[List[int]]) -> Scores:
+        positives = sorted((s for s in subs if type(s) is not wq.Not), key=self._cost)
+        negatives = [s for s in subs if type(s) is wq.Not]
+        found: Optional[Scores] = None
+        for sub in positives:
+            scores = self._eval(sub, seg, cand)
+            found = scores if found is None else {d: found[d] + s for d, s in scores.items() if d in found}
+            if not found:
+                return {}
+            cand = sorted(found)
+        if found is None:
+            raise Unsupported("AND of NOTs only")
+        for sub in negatives:
+            excluded = self._eval(sub.query, seg, cand)
+            bonus = sub.boost  # Whoosh's inverse matcher scores each document with its boost
+            found = {d: s + bonus for d, s in found.items() if d not in excluded}
+            if not found:
+                return {}
+            cand = sorted(found)
+        return found
+
+    def _or(self, subs: Sequence[wq.Query], seg: _Segment, cand: Optional[List[int]]) -> Scores:
+        found: Scores = {}
+        for sub in subs:
+            scores = self._eval(sub, seg, cand)
+            if not found:
+                found = dict(scores)
+                continue
+            get = found.get
+            for d, s in scores.items():
+                prior = get(d)
+                found[d] = s if prior is None else prior + s
+        return found
