@@ -23,7 +23,6 @@ import sys
 import time
 from array import array
 from bisect import bisect_left
-from itertools import accumulate
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import whoosh.query as wq
@@ -110,16 +109,9 @@ class _Segment:
                     previous_max = block_max
                     m._next_block()
                     continue
-            m._read_data()
-            data = m._data
-            ids = tuple(accumulate(data[0]))
-            raw = data[1]
-            if raw is None:
-                weights: Sequence[float] = (1.0,) * len(ids)
-            elif isinstance(raw, float):
-                weights = (raw,) * len(ids)
-            else:
-                weights = raw
+            m._read_ids()
+            m._read_weights()
+            ids, weights = m._ids, m._weights
             if values:
                 m._read_values()
                 out.append((ids, weights, m._values))

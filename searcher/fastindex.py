@@ -15,8 +15,8 @@ weights, values), which is already grouped by term and ordered by document, so a
 only sorts the distinct terms; looks each document's field lengths up once; and builds
 position postings for ``NewsTokenizer`` fields in one pass. Segments merged in by the merge
 policy are streamed back from disk and merged with ``heapq.merge`` instead of being sorted
-in a pool. The codec, formats and the bytes written are Whoosh's own, so indexes are
-unchanged (``tests/test_fastindex.py`` checks this) and the schema version stays.
+in a pool. The formats and the postings written are Whoosh's own (the block layout is
+``searcher.codec``'s), so indexes are unchanged (``tests/test_fastindex.py`` checks this).
 """
 
 from __future__ import annotations
@@ -270,6 +270,8 @@ class _Lengths:
 
 def new_writer(ix: Any, *, limitmb: int = 256) -> SegmentWriter:
     """The writer searcher indexes with: ``FastWriter`` when the schema allows it."""
+    from searcher.codec import codec
+
     if supported(ix.schema):
-        return FastWriter(ix, _lk=False, limitmb=limitmb)
-    return SegmentWriter(ix, _lk=False, limitmb=limitmb)
+        return FastWriter(ix, _lk=False, limitmb=limitmb, codec=codec())
+    return SegmentWriter(ix, _lk=False, limitmb=limitmb, codec=codec())

@@ -17,7 +17,7 @@ from whoosh.analysis import STOP_WORDS
 from whoosh.lang.porter import stem as _porter_stem
 
 #: Bump when a change to fields or analysis makes old indexes answer differently.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Words: letters/digits, joined by inner dots or apostrophes ("u.s", "don't", "3.5").
 WORD = re.compile(r"\w+(?:[.'’]\w+)*", re.UNICODE)
