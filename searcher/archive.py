@@ -18,6 +18,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
+from searcher import _whoosh_fixes  # noqa: F401,I001  (first: Whoosh imported lean and corrected)
 from whoosh import index as whoosh_index
 from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.searching import Searcher
@@ -25,7 +26,6 @@ from whoosh.searching import Searcher
 if TYPE_CHECKING:  # writing modules load only when an archive is written (fast `search`)
     from searcher.indexing import FileResult, Indexer, ProgressFn
 
-from searcher import _whoosh_fixes  # noqa: F401  (corrections to Whoosh, applied on import)
 from searcher.article import Article, Problem
 from searcher.errors import (
     IndexCorrupt,

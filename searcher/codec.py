@@ -22,6 +22,7 @@ from array import array
 from itertools import accumulate
 from typing import Any, Optional, Tuple
 
+from searcher import _whoosh_fixes  # noqa: F401,I001  (first: Whoosh imported lean and corrected)
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3PostingsWriter
 from whoosh.compat import dumps
 from whoosh.matching import ListMatcher

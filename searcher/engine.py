@@ -25,6 +25,7 @@ from array import array
 from bisect import bisect_left
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
+from searcher import _whoosh_fixes  # noqa: F401,I001  (first: Whoosh imported lean and corrected)
 import whoosh.query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.scoring import BM25F

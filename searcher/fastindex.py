@@ -25,6 +25,7 @@ import heapq
 from pickle import dumps
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
+from searcher import _whoosh_fixes  # noqa: F401,I001  (first: Whoosh imported lean and corrected)
 from whoosh import formats
 from whoosh.reading import SegmentReader
 from whoosh.system import pack_uint

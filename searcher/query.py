@@ -28,6 +28,7 @@ from datetime import datetime, timezone
 from itertools import islice
 from typing import Dict, Iterator, List, Optional, Set, Tuple, Union
 
+from searcher import _whoosh_fixes  # noqa: F401,I001  (first: Whoosh imported lean and corrected)
 import whoosh.query as wq
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import List, Optional, Tuple, Union
 
+from searcher import _whoosh_fixes  # noqa: F401,I001  (first: Whoosh imported lean and corrected)
 from whoosh.lang.porter import stem as _porter_stem
 
 from searcher import schema as _schema

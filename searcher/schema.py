@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, Iterator, List, NamedTuple
 
+from searcher import _whoosh_fixes  # noqa: F401,I001  (first: Whoosh imported lean and corrected)
 from whoosh import fields
 from whoosh.analysis import Token, Tokenizer
 from whoosh.analysis import STOP_WORDS

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 
 import searcher._whoosh_fixes  # noqa: F401  (applies the fixes)
 from whoosh.filedb.structfile import BufferFile
@@ -34,3 +35,28 @@ def test_index_opens_and_searches_the_same(tmp_path) -> None:
     with Archive.open(tmp_path / "ix") as archive:
         results = archive.search('"river flood"', limit=500)
         assert results.total == 300 and len({h.id for h in results}) == 300
+
+
+def test_search_imports_neither_urllib_request_nor_asyncio(tmp_path: Path) -> None:
+    """Whoosh is imported without the two modules it never uses; the real ones still import."""
+    import subprocess
+    import sys
+
+    script = f"""
+import sys
+from searcher import Archive, Article
+with Archive.open({str(tmp_path / 'ix')!r}, create=True) as archive:
+    archive.add([Article(title="Harbour news", body="The harbour reopened.")])
+    archive.delete([archive.search("harbour").hits[0].id])  # a deletion: cached_property at work
+    assert archive.search("harbour").total == 0
+loaded = [m for m in ("asyncio", "http.client", "urllib.request", "cached_property") if m in sys.modules]
+assert not loaded, loaded
+import urllib.request
+assert callable(urllib.request.urlopen) and urllib.request.Request
+import whoosh.compat
+assert whoosh.compat.urlretrieve.__module__ == "searcher._whoosh_fixes"
+print("ok")
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
