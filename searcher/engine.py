@@ -28,6 +28,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 from searcher import _whoosh_fixes  # noqa: F401,I001  (first: Whoosh imported lean and corrected)
 import whoosh.query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
@@ -85,9 +86,10 @@ class _Segment:
         """The posting blocks of a term as (ids, weights, values or None); with sorted
         ``candidates``, blocks that hold none of them are skipped without decoding."""
         reader = self.reader
-        if (fieldname, btext) not in reader:
+        try:
+            m = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format)
+        except TermNotFound:
             return []
-        m = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format)
         out: List[Tuple[Sequence[int], Sequence[float], Any]] = []
         if not hasattr(m, "_read_data"):  # a short posting list inlined in the term info
             ids, weights, vals = [], [], []
@@ -137,6 +139,7 @@ class Engine:
         self._deadline = deadline
         self._timeout = timeout
         self._norms: Dict[str, List[float]] = {}
+        self._costs: Dict[int, float] = {}
         self.segments = [_Segment(r, off, self._check) for r, off in searcher.reader().leaf_readers()]
 
     def _check(self) -> None:
@@ -237,16 +240,16 @@ class Engine:
             self._norms[fieldname] = table
         return table
 
-    def _term(self, fieldname: str, text: Any, seg: _Segment, cand: Optional[List[int]],
-              *, values: bool = False) -> Any:
+    def _term(self, fieldname: str, text: Any, seg: _Segment, cand: Optional[List[int]]) -> Scores:
+        """BM25F scores of the documents holding the term (weights for unscored fields)."""
         field = self.schema[fieldname]
         try:
             btext = field.to_bytes(text)
         except ValueError:
-            return ({}, {}) if values else {}
-        blocks = seg.blocks(fieldname, btext, cand, values=values)
+            return {}
+        blocks = seg.blocks(fieldname, btext, cand)
         if not blocks:
-            return ({}, {}) if values else {}
+            return {}
         scores: Scores = {}
         if field.scorable:
             idf = self.searcher.idf(fieldname, btext)
@@ -261,27 +264,27 @@ class Engine:
         if cand is not None:
             keep = set(cand)
             scores = {d: s for d, s in scores.items() if d in keep}
-        if values:
-            posting_values = {}
-            for ids, _, vals in blocks:
-                posting_values.update(zip(ids, vals))
-            return scores, posting_values
         return scores
 
     def _phrase(self, q: wq.Phrase, seg: _Segment, cand: Optional[List[int]]) -> Scores:
+        """Documents with the words in order, each within ``slop`` positions after the one
+        before (Whoosh's ``SpanNear2`` with ``mindist=1``), scored as the sum of the words'
+        scores. Positions are decoded only for documents that have every word."""
         field = self.schema[q.fieldname]
         found: Optional[Scores] = None
-        positions: List[Dict[int, Any]] = []
         for word in q.words:
-            scores, vals = self._term(q.fieldname, word, seg, cand, values=True)
-            if not scores:
-                return {}
+            scores = self._term(q.fieldname, word, seg, cand)
             found = scores if found is None else {d: found[d] + s for d, s in scores.items() if d in found}
-            positions.append(vals)
             if not found:
                 return {}
             cand = sorted(found)
-        assert found is not None
+        assert found is not None and cand is not None
+        positions = []
+        for word in q.words:
+            vals: Dict[int, Any] = {}
+            for ids, _, values in seg.blocks(q.fieldname, field.to_bytes(word), cand, values=True):
+                vals.update(zip(ids, values))
+            positions.append(vals)
         decode = field.format.decode_positions
         slop = q.slop
         out: Scores = {}
@@ -306,7 +309,14 @@ class Engine:
         return {d: 1.0 for d in cand if lo <= dates[d] <= hi}
 
     def _cost(self, q: wq.Query) -> float:
-        """An estimate of how many documents ``q`` matches, to start an AND with the fewest."""
+        """An estimate of how many documents ``q`` matches, to start an AND with the fewest
+        (worked out once per query node, not once per segment)."""
+        found = self._costs.get(id(q))
+        if found is None:
+            found = self._costs[id(q)] = self._estimate(q)
+        return found
+
+    def _estimate(self, q: wq.Query) -> float:
         kind = type(q)
         if kind is wq.Term:
             return self.searcher.doc_frequency(q.fieldname, q.text)
