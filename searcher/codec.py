@@ -5,10 +5,11 @@ weights, values), so reading a block for any query means decompressing and unpic
 every position list in it, and creating a Python object per id, weight and value: on a
 100,000-article index that was 220 µs a block, most of a common word's search time.
 
-``NewsCodec`` keeps W3's files, term index, block headers and statistics, and changes only
-the block data: ids (delta-encoded) and weights as raw arrays, then the values (positions)
-as a separately compressed section that only phrase queries and highlighting decode.
-Decoding ids and weights is two ``array.frombytes`` calls. Writing skips the pickling too.
+``NewsCodec`` keeps W3's files, term index and statistics, and changes the blocks: the block
+info (W3 pickles it) is a fixed struct, and the data holds ids (delta-encoded) and weights
+as raw arrays, then the values (positions) as a separately compressed section that only
+phrase queries decode. Decoding ids and weights is two ``array.frombytes`` calls, and
+writing pickles nothing.
 Readers open each segment with the codec that wrote it, so indexes made by plain W3 still
 read; the schema version marks the change.
 """
@@ -24,10 +25,13 @@ from typing import Any, Optional, Tuple
 
 from searcher import _whoosh_fixes  # noqa: F401,I001  (first: Whoosh imported lean and corrected)
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3PostingsWriter
-from whoosh.compat import dumps
+from whoosh.system import _INT_SIZE
 from whoosh.matching import ListMatcher
-from whoosh.util.numeric import length_to_byte
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
+# Block info (what W3 pickles): postings, last id, top weight, compressed, length bytes.
+_INFO = struct.Struct("<IIdBBB")
+_unpack_int = struct.Struct("!i").unpack  # W3's write_int: a big-endian signed int
 # id typecode, weight kind, value kind, values compressed, posting count, value count, weight
 _HEAD = struct.Struct("<cBBBIIf")
 _W_ONES, _W_CONST, _W_ARRAY = 0, 1, 2
@@ -94,9 +98,8 @@ class NewsPostingsWriter(W3PostingsWriter):
         parts[0] = _HEAD.pack(idcode.encode("ascii"), wkind, vkind, 1 if comp else 0, n, vcount, wconst)
         parts.append(section)
         databytes = b"".join(parts)
-        infobytes = dumps(
-            (n, ids[-1], self._maxweight, comp, length_to_byte(self._minlength), length_to_byte(self._maxlength)),
-            2,
+        infobytes = _INFO.pack(
+            n, ids[-1], self._maxweight, comp, length_to_byte(self._minlength), length_to_byte(self._maxlength)
         )
         postfile = self._postfile
         blocklength = len(infobytes) + len(databytes)
@@ -109,6 +112,24 @@ class NewsPostingsWriter(W3PostingsWriter):
 
 class NewsLeafMatcher(W3LeafMatcher):
     """W3's leaf matcher reading ``NewsPostingsWriter`` blocks; values decode on demand."""
+
+    def _goto(self, position: int) -> None:
+        # W3's _goto, with the block info read as one struct instead of a pickle.
+        self._data = None
+        self._ids = None
+        self._weights = None
+        self._values = None
+        self._i = 0
+        head = self._postfile.get(position, _INT_SIZE + _INFO.size)
+        length = _unpack_int(head[:_INT_SIZE])[0]
+        if length < 0:
+            self._lastblock = True
+            length = -length
+        self._nextoffset = position + _INT_SIZE + length
+        self._dataoffset = position + _INT_SIZE + _INFO.size
+        (self._blocklength, self._maxid, self._maxweight, self._compression, mnlen, mxlen) = _INFO.unpack_from(head, _INT_SIZE)
+        self._minlength = byte_to_length(mnlen)
+        self._maxlength = byte_to_length(mxlen)
 
     def _read_data(self) -> None:
         b = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)

@@ -162,3 +162,15 @@ def test_engine_respects_the_timeout(shipped: Archive) -> None:
     searcher = shipped._search_view()
     with pytest.raises(QueryTimeout):
         Engine(searcher, deadline=0.0, timeout=0.5).top(parse_query("korea").query, 10)
+
+
+def test_position_decoding_matches_whoosh() -> None:
+    from whoosh.formats import Positions
+
+    from searcher.engine import _decode_positions
+
+    fmt = Positions()
+    for positions in ([0], [3, 4, 9], list(range(0, 5000, 7)), [70000, 70001]):
+        value = fmt.encode(positions)
+        assert _decode_positions(value) == fmt.decode_positions(value) == positions
+        assert _decode_positions(value[:-1]) == positions  # without the final STOP byte
