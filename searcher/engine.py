@@ -153,7 +153,9 @@ class Engine:
         self._timeout = timeout
         self._norms: Dict[str, List[float]] = {}
         self._costs: Dict[int, float] = {}
-        self.segments = [_Segment(r, off, self._check) for r, off in searcher.reader().leaf_readers()]
+        self.segments = [
+            _Segment(r, off, self._check) for r, off in searcher.reader().leaf_readers() if r.doc_count_all()
+        ]  # (an empty index has one EmptyReader)
 
     def _check(self) -> None:
         if self._deadline is not None and time.perf_counter() > self._deadline:

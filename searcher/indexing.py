@@ -204,6 +204,10 @@ class Indexer:
         reader = self._searcher.reader()
         self._indexed_ids = {t.decode("utf-8") for t in reader.lexicon("id")}
         self._indexed_hashes = {t.decode("utf-8") for t in reader.lexicon("hash")}
+        # Paths with articles in the index (a marker or not): a file whose path is not here
+        # has nothing to replace, and asking the index anyway touches every segment's terms
+        # (on a large index, the pages read made memory grow with every small file).
+        self._indexed_paths = {t.decode("utf-8") for t in reader.lexicon("path")}
 
     # -- bookkeeping read from the index -------------------------------------------------
 
@@ -260,7 +264,9 @@ class Indexer:
             return
         writer = self.writer
         if current is None:
-            old = {str(d["id"]): str(d.get("hash", "")) for d in self._live("path", result.path) if "id" in d}
+            old = {}
+            if result.path in self._indexed_paths or result.path in self.known_files:
+                old = {str(d["id"]): str(d.get("hash", "")) for d in self._live("path", result.path) if "id" in d}
             if old or result.path in self.known_files:
                 writer.delete_by_term("path", result.path)
                 self.known_files.pop(result.path, None)

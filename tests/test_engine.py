@@ -174,3 +174,9 @@ def test_position_decoding_matches_whoosh() -> None:
         value = fmt.encode(positions)
         assert _decode_positions(value) == fmt.decode_positions(value) == positions
         assert _decode_positions(value[:-1]) == positions  # without the final STOP byte
+
+
+def test_empty_archive(tmp_path: Path) -> None:
+    with Archive.open(tmp_path / "ix", create=True) as archive:
+        for text in ("missile", '"north korea"', "-trump", "date:2017"):
+            assert archive.search(text).total == 0
