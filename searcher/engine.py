@@ -25,7 +25,7 @@ from array import array
 from bisect import bisect_left
 from itertools import accumulate
 from pickle import loads
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from searcher import _whoosh_fixes  # noqa: F401,I001  (first: Whoosh imported lean and corrected)
 import whoosh.query as wq
@@ -95,7 +95,7 @@ class _Segment:
         return self._dates
 
     def blocks(self, fieldname: str, btext: bytes, candidates: Optional[List[int]] = None,
-               values: bool = False) -> List[Tuple[Sequence[int], Sequence[float], Any]]:
+               values: bool = False, weights: bool = True) -> List[Tuple[Sequence[int], Any, Any]]:
         """The posting blocks of a term as (ids, weights, values or None); with sorted
         ``candidates``, blocks that hold none of them are skipped without decoding."""
         reader = self.reader
@@ -103,15 +103,15 @@ class _Segment:
             m = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format)
         except TermNotFound:
             return []
-        out: List[Tuple[Sequence[int], Sequence[float], Any]] = []
+        out: List[Tuple[Sequence[int], Any, Any]] = []
         if not hasattr(m, "_read_data"):  # a short posting list inlined in the term info
-            ids, weights, vals = [], [], []
+            ids, ws, vals = [], [], []
             while m.is_active():
                 ids.append(m.id())
-                weights.append(m.weight())
+                ws.append(m.weight())
                 vals.append(m.value() if values else None)
                 m.next()
-            return [(ids, weights, vals if values else None)]
+            return [(ids, ws, vals if values else None)]
         lo = 0  # candidates below this index are before the current block
         previous_max = -1
         while not m._atend:
@@ -126,13 +126,12 @@ class _Segment:
                     m._next_block()
                     continue
             m._read_ids()
-            m._read_weights()
-            ids, weights = m._ids, m._weights
+            if weights:
+                m._read_weights()
+            ids = m._ids
             if values:
                 m._read_values()
-                out.append((ids, weights, m._values))
-            else:
-                out.append((ids, weights, None))
+            out.append((ids, m._weights, m._values))
             previous_max = block_max
             m._next_block()
         return out
@@ -360,7 +359,7 @@ class Engine:
         if found is None:
             raise Unsupported("AND of NOTs only")
         for sub in negatives:
-            excluded = self._eval(sub.query, seg, cand)
+            excluded = self._members(sub.query, seg, cand)
             bonus = sub.boost  # Whoosh's inverse matcher scores each document with its boost
             found = {d: s + bonus for d, s in found.items() if d not in excluded}
             if not found:
@@ -373,10 +372,31 @@ class Engine:
         for sub in subs:
             scores = self._eval(sub, seg, cand)
             if not found:
-                found = dict(scores)
+                found = scores
                 continue
-            get = found.get
-            for d, s in scores.items():
-                prior = get(d)
-                found[d] = s if prior is None else prior + s
+            both = found.keys() & scores.keys()
+            merged = {**found, **scores}
+            for d in both:
+                merged[d] = found[d] + scores[d]
+            found = merged
         return found
+
+    def _members(self, q: wq.Query, seg: _Segment, cand: Optional[List[int]]) -> Set[int]:
+        """The documents matching ``q`` (among ``cand``), unscored: what a NOT excludes."""
+        kind = type(q)
+        if kind is wq.Term:
+            field = self.schema[q.fieldname]
+            try:
+                btext = field.to_bytes(q.text)
+            except ValueError:
+                return set()
+            found: Set[int] = set()
+            for ids, _, _ in seg.blocks(q.fieldname, btext, cand, weights=False):
+                found.update(ids)
+            return found if cand is None else found.intersection(cand)
+        if kind is wq.Or:
+            found = set()
+            for sub in q.subqueries:
+                found |= self._members(sub, seg, cand)
+            return found
+        return set(self._eval(q, seg, cand))
