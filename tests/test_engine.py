@@ -42,6 +42,8 @@ QUERIES = [
     "NOT (trump OR obama)",
     '"bank of england"',
     '"north korea"~3',
+    '"korea missile"~12',
+    '"south korea north"~4',
     '"theresa may" OR brexit',
     "(syria OR iraq) AND (refugees OR war) -trump",
     "missile OR -rocket",
@@ -180,3 +182,4 @@ def test_empty_archive(tmp_path: Path) -> None:
     with Archive.open(tmp_path / "ix", create=True) as archive:
         for text in ("missile", '"north korea"', "-trump", "date:2017"):
             assert archive.search(text).total == 0
+
