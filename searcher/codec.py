@@ -63,6 +63,23 @@ def _id_typecode(top: int) -> str:
 class NewsPostingsWriter(W3PostingsWriter):
     """W3's postings writer with the block layout described in the module doc."""
 
+    def finish_postings(self) -> Any:
+        # W3's finish_postings, with its inlining working: it calls ``set_inline``, which
+        # W3TermInfo does not have (``set_inlined``), so any inline limit above 1 crashed.
+        terminfo = self._terminfo
+        if not self.written() and len(self) < self._inlinelimit:
+            terminfo.add_block(self)
+            # A block gives None as the value of a posting of a valueless format (ids,
+            # kinds); so does an inlined list, rather than ListMatcher's "" for no values.
+            values = (None,) * len(self._ids) if self._format.fixed_value_size() == 0 else self._values
+            terminfo.set_inlined(self._ids, self._weights, values)
+        else:
+            if self._ids:
+                self._write_block(last=True)
+            terminfo.set_extent(self._startoffset, self._postfile.tell() - self._startoffset)
+        self._terminfo = None
+        return terminfo
+
     def _write_block(self, last: bool = False) -> None:
         if not self._blockcount:
             self._postfile.write(WHOOSH3_HEADER_MAGIC)
@@ -203,6 +220,11 @@ class NewsCodec(W3Codec):
         return NewsLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
 
 
+#: Posting lists shorter than this are stored inside their term's entry (most terms of a
+#: news archive occur in one or two articles; writing each as a block cost more than the rest).
+INLINE_LIMIT = 3
+
+
 def codec() -> NewsCodec:
     """The codec new segments are written with."""
-    return NewsCodec()
+    return NewsCodec(inlinelimit=INLINE_LIMIT)

@@ -16,7 +16,7 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.writing import SegmentWriter
 
-from searcher.codec import NewsCodec, NewsLeafMatcher
+from searcher.codec import INLINE_LIMIT, NewsCodec, NewsLeafMatcher
 from searcher.schema import make_schema
 
 WORDS = "bank england rates rise fall market shares north korea missile test trade".split()
@@ -49,9 +49,12 @@ def _build(folder: Path, codec: Any) -> Any:
 
 
 def test_news_codec_stores_what_w3_stores(tmp_path: Path) -> None:
-    plain, news = _build(tmp_path / "w3", W3Codec()), _build(tmp_path / "news", NewsCodec())
+    plain, news = _build(tmp_path / "w3", W3Codec()), _build(tmp_path / "news", NewsCodec(inlinelimit=INLINE_LIMIT))
     with plain.reader() as a, news.reader() as b:
         assert list(a.iter_postings()) == list(b.iter_postings())
+        leaf = b.leaf_readers()[0][0]
+        inlined = [t for t in leaf.lexicon("title") if leaf._terms.term_info("title", t).is_inlined()]
+        assert inlined and all(leaf.doc_frequency("title", t) < INLINE_LIMIT for t in inlined)
         for field in ("title", "body", "keywords", "source", "kind"):
             for term in a.lexicon(field):
                 ta, tb = a.term_info(field, term), b.term_info(field, term)
@@ -64,9 +67,10 @@ def test_news_codec_stores_what_w3_stores(tmp_path: Path) -> None:
 
 
 def test_whoosh_searches_give_the_same_results(tmp_path: Path) -> None:
-    plain, news = _build(tmp_path / "w3", W3Codec()), _build(tmp_path / "news", NewsCodec())
+    plain, news = _build(tmp_path / "w3", W3Codec()), _build(tmp_path / "news", NewsCodec(inlinelimit=INLINE_LIMIT))
     queries = [
         wq.Term("body", "bank"),
+        wq.Term("title", "8"),  # an inlined posting list
         wq.Phrase("body", ["north", "korea"]),
         wq.Phrase("body", ["bank", "rate"], slop=3),
         wq.And([wq.Term("body", "market"), wq.Not(wq.Term("title", "bank"))]),
