@@ -22,6 +22,7 @@ in a pool. The formats and the postings written are Whoosh's own (the block layo
 from __future__ import annotations
 
 import heapq
+from datetime import datetime
 from pickle import dumps
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
@@ -55,20 +56,23 @@ def positions_items(analyzer: NewsTokenizer, value: str, field_boost: float) -> 
         yield text.encode("utf-8"), n, float(n) * field_boost, pack_uint(n) + dumps(deltas, 2)
 
 
-#: Postings computed ahead of time (in a reader process), keyed by (field name, text) and
-#: taken by ``FastWriter.add_document``; ``searcher.pipeline`` fills it one file at a time.
+#: Postings computed ahead of time (in a reader process), keyed by (field name, value) and
+#: used by ``FastWriter.add_document``; ``searcher.pipeline`` fills it one file at a time.
 PREANALYSED: Dict[Tuple[str, str], List[Tuple[bytes, int, float, bytes]]] = {}
 
 
-def preanalyse(schema: Any, fields: Iterable[Tuple[str, str]]) -> List[Any]:
-    """Position postings for (field name, text) pairs of fast fields (None for others)."""
+def preanalyse(schema: Any, fields: Iterable[Tuple[str, Any]]) -> List[Any]:
+    """What ``FastWriter.add_document`` would compute for (field name, value) pairs: position
+    postings for fast fields, ``field.index(value)`` for other indexed ones, None otherwise."""
     out: List[Any] = []
-    for name, text in fields:
+    for name, value in fields:
         field = schema[name] if name in schema else None
-        if field is not None and _fast_field(field) and isinstance(text, str):
-            out.append(list(positions_items(field.analyzer, text, field.format.field_boost)))
-        else:
+        if field is None or not field.indexed or value is None:
             out.append(None)
+        elif _fast_field(field) and isinstance(value, str):
+            out.append(list(positions_items(field.analyzer, value, field.format.field_boost)))
+        else:
+            out.append(list(field.index(value)))
     return out
 
 
@@ -109,12 +113,14 @@ class FastWriter(SegmentWriter):
                 length = 0
                 if field.indexed:
                     fieldboost = self._field_boost(fields, fieldname, docboost)
-                    if fieldname in self._fast_fields and isinstance(value, str):
-                        items: Iterable[Any] = PREANALYSED.pop((fieldname, value), None) or positions_items(
-                            field.analyzer, value, field.format.field_boost
-                        )
-                    else:
-                        items = field.index(value)
+                    items: Optional[Iterable[Any]] = None
+                    if PREANALYSED and isinstance(value, (str, datetime)):
+                        items = PREANALYSED.get((fieldname, value))
+                    if items is None:
+                        if fieldname in self._fast_fields and isinstance(value, str):
+                            items = positions_items(field.analyzer, value, field.format.field_boost)
+                        else:
+                            items = field.index(value)
                     scorable = field.scorable
                     postings = mem.get(fieldname)
                     if postings is None:

@@ -1,7 +1,7 @@
 """Reading files in worker processes while the main process writes the index.
 
-Parsing, keyword extraction (``indexing.read_one``) and the analysis of titles and bodies
-into position postings take about half of indexing time and need nothing from the index,
+Parsing, keyword extraction (``indexing.read_one``) and the analysis of every indexed field
+(titles and bodies into position postings, dates into trie terms...) take about half of indexing time and need nothing from the index,
 so on a machine with more than one CPU they run in worker processes, overlapping with the
 writer (the postings reach ``fastindex.FastWriter`` through ``fastindex.PREANALYSED``). Results come back in the order of ``todo``
 (the incremental rules depend on it) and at most a few files ahead of the writer, so memory
@@ -14,10 +14,11 @@ import multiprocessing
 import os
 from collections import deque
 from dataclasses import replace
+from datetime import datetime
 from typing import Deque, Iterator, Mapping, Optional, Sequence
 
 from searcher import fastindex
-from searcher.indexing import FileResult, read_one, read_parts, with_keywords
+from searcher.indexing import FileResult, article_fields, read_one, read_parts, with_keywords
 from searcher.schema import make_schema
 
 #: Fewer files than this are read in this process: starting workers would cost more.
@@ -48,7 +49,12 @@ def _analyse(result: FileResult) -> tuple:
     global _SCHEMA
     if _SCHEMA is None:
         _SCHEMA = make_schema()
-    pairs = [(name, text) for a in result.articles for name, text in (("title", a.title), ("body", a.body))]
+    pairs = [
+        (name, value)
+        for a in result.articles
+        for name, value in article_fields(a).items()
+        if name in _SCHEMA and _SCHEMA[name].indexed and isinstance(value, (str, datetime))
+    ]
     return result, pairs, fastindex.preanalyse(_SCHEMA, pairs)
 
 
