@@ -515,11 +515,18 @@ def _top(searcher: Searcher, query: Any, *, limit: int, sort: str, timeout: Opti
     """
     from searcher.engine import Engine, Unsupported
 
-    deadline = time.perf_counter() + timeout if timeout else None
+    started = time.perf_counter()
+    deadline = started + timeout if timeout else None
     try:
         return Engine(searcher, deadline=deadline, timeout=timeout or 0.0).top(query, limit, sort)
     except Unsupported:
-        return _whoosh_top(searcher, query, limit=limit, sort=sort, timeout=timeout)
+        left = max(timeout - (time.perf_counter() - started), 0.001) if timeout else timeout
+        try:
+            return _whoosh_top(searcher, query, limit=limit, sort=sort, timeout=left)
+        except QueryTimeout:
+            raise QueryTimeout(
+                f"the search took more than {timeout:g} s; make the query narrower or raise --timeout"
+            ) from None
 
 
 def _whoosh_top(searcher: Searcher, query: Any, *, limit: int, sort: str, timeout: Optional[float]) -> Tuple[int, List[Tuple[int, float]]]:

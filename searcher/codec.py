@@ -37,6 +37,7 @@ _HEAD = struct.Struct("<cBBBIIf")
 _W_ONES, _W_CONST, _W_ARRAY = 0, 1, 2
 _V_NONE, _V_FIXED, _V_VARIABLE = 0, 1, 2
 _SWAP = sys.byteorder != "little"  # blocks are little-endian on disk
+assert array("I").itemsize == 4 and array("f").itemsize == 4, "the block layout needs 4-byte I and f arrays"
 #: Values sections shorter than this are stored uncompressed.
 _COMPRESS_MIN = 64
 

@@ -9,9 +9,10 @@ computed in one list comprehension with a per-field table of length norms, and A
 NOT become dictionary operations. A block that cannot hold a candidate document is skipped
 undecoded, and dates are filtered from the sortable date column.
 
-Scores follow Whoosh's BM25F formula operation for operation, so rankings are Whoosh's own
-(``tests/test_engine.py`` checks ids, order and totals against Whoosh's collector); only the
-order in which the scores of several terms are added may differ, in the last bit. Query
+Scores follow Whoosh's BM25F formula operation for operation, and totals are exact
+(``tests/test_engine.py`` checks ids, scores, order and totals against Whoosh's collector).
+Only the order in which the scores of several terms are added differs from Whoosh's, so two
+documents whose scores differ in the last bit may swap places. Query
 types this module does not know (prefix, fuzzy, anything new) raise ``Unsupported`` and the
 caller uses Whoosh's collector instead.
 """
@@ -178,7 +179,8 @@ class Engine:
 
     def top(self, query: wq.Query, limit: int, sort: str = "relevance") -> Tuple[int, List[Tuple[int, float]]]:
         """(exact total, the first ``limit`` (global docnum, score) pairs) for ``sort``:
-        relevance (ties: lower docnum first, as Whoosh), newest or oldest (undated last)."""
+        relevance (ties: lower docnum first, as Whoosh), newest or oldest (undated last; the
+        score is then 0.0, as Whoosh's sorted collector gives no relevance either)."""
         total = 0
         best: List[Tuple[Any, int, float]] = []
         for seg, found in self.matches(query):
@@ -195,6 +197,8 @@ class Engine:
                 else:
                     keyed = heapq.nsmallest(limit, ((dates[d], off + d, s) for d, s in found.items()))
             best = heapq.nsmallest(limit, best + keyed)
+        if sort != "relevance":
+            return total, [(d, 0.0) for _, d, _ in best]
         return total, [(d, s) for _, d, s in best]
 
     # -- evaluation ------------------------------------------------------------------------
@@ -337,14 +341,20 @@ class Engine:
     def _estimate(self, q: wq.Query) -> float:
         kind = type(q)
         if kind is wq.Term:
-            return self.searcher.doc_frequency(q.fieldname, q.text)
+            return self._df(q.fieldname, q.text)
         if kind is wq.Phrase:
-            return min((self.searcher.doc_frequency(q.fieldname, w) for w in q.words), default=0)
+            return min((self._df(q.fieldname, w) for w in q.words), default=0)
         if kind is wq.Or:
             return sum(self._cost(s) for s in q.subqueries)
         if kind is wq.And:
             return min((self._cost(s) for s in q.subqueries if type(s) is not wq.Not), default=float("inf"))
         return float("inf")  # date ranges: filter, do not drive
+
+    def _df(self, fieldname: str, text: Any) -> int:
+        try:  # a word Whoosh cannot encode (a lone surrogate from undecodable input) is in no document
+            return self.searcher.doc_frequency(fieldname, self.schema[fieldname].to_bytes(text))
+        except ValueError:
+            return 0
 
     def _and(self, subs: Sequence[wq.Query], seg: _Segment, cand: Optional[List[int]]) -> Scores:
         positives = sorted((s for s in subs if type(s) is not wq.Not), key=self._cost)
@@ -360,7 +370,7 @@ class Engine:
             raise Unsupported("AND of NOTs only")
         for sub in negatives:
             excluded = self._members(sub.query, seg, cand)
-            bonus = sub.boost  # Whoosh's inverse matcher scores each document with its boost
+            bonus = 1.0  # Whoosh's inverse matcher scores each document 1.0, whatever the boost
             found = {d: s + bonus for d, s in found.items() if d not in excluded}
             if not found:
                 return {}

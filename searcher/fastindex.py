@@ -16,7 +16,8 @@ only sorts the distinct terms; looks each document's field lengths up once; and 
 position postings for ``NewsTokenizer`` fields in one pass. Segments merged in by the merge
 policy are streamed back from disk and merged with ``heapq.merge`` instead of being sorted
 in a pool. The formats and the postings written are Whoosh's own (the block layout is
-``searcher.codec``'s), so indexes are unchanged (``tests/test_fastindex.py`` checks this).
+``searcher.codec``'s), so the postings, stored fields and lengths read back are those
+Whoosh's own writer gives (``tests/test_fastindex.py`` checks this).
 """
 
 from __future__ import annotations

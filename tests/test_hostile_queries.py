@@ -53,6 +53,8 @@ QUERIES = {
     "impossible date": ("date:2023-02-30", "date at character 1: impossible date '2023-02-30'", None),
     "open date range": ("date:[2023 TO", "unclosed date range at character 6: add ']'", None),
     "lone surrogate": ("\udce9harbour", None, N_ARTICLES),
+    "lone surrogate beside a word": ("\udce9harbour council", None, N_ARTICLES),
+    "lone surrogate in a phrase": ('"\udce9harbour council" harbour', None, N_ARTICLES),
     "right-to-left mark": ("\u202eharbour", None, N_ARTICLES),
     "500 OR terms": (" OR ".join(["harbour"] + [f"w{i}" for i in range(499)]), None, N_ARTICLES),
 }
