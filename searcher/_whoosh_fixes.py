@@ -17,6 +17,11 @@ Whoosh's own results unchanged.
   ``functools.cached_property``) and removes the stand-ins at once, so any later
   ``import urllib.request`` or ``import cached_property`` gets the real module.
 
+* A stored-fields column works out where each document's bytes start with a Python loop
+  over every document of the segment, the first time one document is read: 1.5 ms per
+  5,000-article segment, most of the time a search process spends fetching its ten hits
+  on a 100,000-article index. ``itertools.accumulate`` gives the same offsets in C.
+
 Every module of searcher that imports Whoosh imports this one first.
 """
 
@@ -57,6 +62,11 @@ def _lean_import() -> None:
 
 _lean_import()
 
+import struct  # noqa: E402
+from array import array  # noqa: E402
+from itertools import accumulate  # noqa: E402
+
+from whoosh import columns  # noqa: E402
 from whoosh.filedb import structfile  # noqa: E402
 
 
@@ -108,6 +118,29 @@ def _init(self: Any, buf: Any, name: Any = None, onclose: Any = None) -> None:
     self.is_closed = False
 
 
+def _read_offsets_and_lengths(self: Any) -> None:
+    """``VarBytesColumn.Reader._read_offsets_and_lengths`` with the offsets from
+    ``accumulate`` instead of a Python loop (same values)."""
+    dbfile, basepos, length, doccount = self._dbfile, self._basepos, self._length, self._doccount
+    lastbyte = basepos + length - 1
+    lens_code = chr(dbfile.get_byte(lastbyte))
+    offsets = None
+    if lens_code == "X":
+        self.had_stored_offsets = True
+        lens_code = chr(dbfile.get_byte(lastbyte - 2))
+        offsets_code = chr(dbfile.get_byte(lastbyte - 1))
+        offsetstart = (lastbyte - 2) - doccount * struct.calcsize(offsets_code)
+        offsets = dbfile.get_array(offsetstart, offsets_code, doccount)
+        lastbyte = offsetstart
+    lenstart = lastbyte - struct.calcsize(lens_code) * doccount
+    lengths = dbfile.get_array(lenstart, lens_code, doccount)
+    if offsets is None:
+        offsets = array("L", accumulate(lengths, initial=0))
+        offsets.pop()
+    self._offsets = offsets
+    self._lengths = lengths
+
+
 def apply() -> None:
     """Install the fixes (idempotent)."""
     cls = structfile.BufferFile
@@ -115,6 +148,7 @@ def apply() -> None:
         return
     cls.__init__ = _init  # type: ignore[method-assign]
     cls._searcher_fixed = True  # type: ignore[attr-defined]
+    columns.VarBytesColumn.Reader._read_offsets_and_lengths = _read_offsets_and_lengths  # type: ignore[method-assign]
 
 
 apply()

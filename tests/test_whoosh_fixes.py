@@ -60,3 +60,32 @@ print("ok")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
+
+
+def test_stored_column_offsets_are_whoosh_s(tmp_path: Path) -> None:
+    """The accumulate-based offsets equal Whoosh's loop, for short and long columns."""
+    from whoosh import columns
+    from whoosh.filedb.filestore import RamStorage
+
+    from searcher._whoosh_fixes import _read_offsets_and_lengths
+
+    original = columns.VarBytesColumn.Reader.__dict__.get("_read_offsets_and_lengths")
+    assert original is _read_offsets_and_lengths  # installed
+    for count, allow in ((1, True), (7, False), (5000, True), (40000, True)):
+        values = [bytes(range(i % 20)) for i in range(count)]
+        column = columns.VarBytesColumn(allow_offsets=allow)
+        storage = RamStorage()
+        with storage.create_file("col") as f:
+            writer = column.writer(f)
+            for i, v in enumerate(values):
+                writer.add(i, v)
+            writer.finish(count)
+            length = f.tell()
+        reader = column.reader(storage.open_file("col"), 0, length, count)
+        assert reader.had_stored_offsets == (count > 2**15)  # Whoosh writes offsets past that
+        expected, base = [], 0
+        for n in reader._lengths:
+            expected.append(base)
+            base += n
+        assert list(reader._offsets) == expected
+        assert [reader[i] for i in range(count)] == values
