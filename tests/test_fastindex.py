@@ -74,6 +74,22 @@ def test_same_postings_documents_and_lengths(built: List[Path]) -> None:
             ]
 
 
+def test_same_term_statistics(built: List[Path]) -> None:
+    """Every term's entry (document frequency, total and top weight, shortest and longest
+    document, first and last id) is the same, including the inlined short lists."""
+    plain, fast = (whoosh_index.open_dir(str(p)) for p in built)
+    with plain.reader() as a, fast.reader() as b:
+        for (ra, _), (rb, _) in zip(a.leaf_readers(), b.leaf_readers()):
+            for field in ("title", "body", "keywords", "source", "url", "id", "date"):
+                terms = list(ra.lexicon(field))
+                assert terms == list(rb.lexicon(field))
+                for term in terms:
+                    ta, tb = ra._terms.term_info(field, term), rb._terms.term_info(field, term)
+                    assert (ta.doc_frequency(), ta.weight(), ta.max_weight(), ta.min_length(), ta.max_length(),
+                            ta.min_id(), ta.max_id()) == (tb.doc_frequency(), tb.weight(), tb.max_weight(),
+                            tb.min_length(), tb.max_length(), tb.min_id(), tb.max_id()), (field, term)
+
+
 def test_same_search_results(built: List[Path]) -> None:
     with Archive.open(built[0]) as plain, Archive.open(built[1]) as fast:
         for q in QUERIES:
