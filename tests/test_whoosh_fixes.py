@@ -49,12 +49,16 @@ with Archive.open({str(tmp_path / 'ix')!r}, create=True) as archive:
     archive.add([Article(title="Harbour news", body="The harbour reopened.")])
     archive.delete([archive.search("harbour").hits[0].id])  # a deletion: cached_property at work
     assert archive.search("harbour").total == 0
-loaded = [m for m in ("asyncio", "http.client", "urllib.request", "cached_property") if m in sys.modules]
+loaded = [m for m in ("asyncio", "http.client", "urllib.request", "cached_property", "whoosh.lang.morph_en") if m in sys.modules]
 assert not loaded, loaded
 import urllib.request
 assert callable(urllib.request.urlopen) and urllib.request.Request
 import whoosh.compat
 assert whoosh.compat.urlretrieve.__module__ == "searcher._whoosh_fixes"
+from whoosh.query import Variations
+from whoosh.lang.morph_en import variations
+assert "rendered" in variations("render")  # the real tables, imported on first use
+assert "whoosh.lang.morph_en" in sys.modules and sys.modules["whoosh.lang.morph_en"].variations is variations
 print("ok")
 """
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
