@@ -54,6 +54,18 @@ def _decode_positions(value: bytes) -> List[int]:
     return list(accumulate(loads(data)))
 
 
+def _best(found: Scores, limit: int) -> List[Tuple[int, float]]:
+    """The ``limit`` highest-scoring (docnum, score) pairs, ties to the lower docnum: the
+    cut-off score comes from the scores alone, and only documents at or above it are sorted
+    (no tuple is built for the thousands below it)."""
+    if limit <= 0:
+        return []
+    if len(found) > limit:
+        cutoff = min(heapq.nlargest(limit, found.values()))
+        found = {d: s for d, s in found.items() if s >= cutoff}
+    return sorted(found.items(), key=lambda item: (-item[1], item[0]))[:limit]
+
+
 class Unsupported(Exception):
     """The query holds a node this engine does not evaluate; use Whoosh's collector."""
 
@@ -187,7 +199,7 @@ class Engine:
             total += len(found)
             off = seg.offset
             if sort == "relevance":
-                keyed = heapq.nsmallest(limit, ((-s, off + d, s) for d, s in found.items()))
+                keyed = [(-s, off + d, s) for d, s in _best(found, limit)]
             else:
                 dates = seg.dates()
                 if sort == "newest":
