@@ -524,9 +524,7 @@ def _top(searcher: Searcher, query: Any, *, limit: int, sort: str, timeout: Opti
         try:
             return _whoosh_top(searcher, query, limit=limit, sort=sort, timeout=left)
         except QueryTimeout:
-            raise QueryTimeout(
-                f"the search took more than {timeout:g} s; make the query narrower or raise --timeout"
-            ) from None
+            raise QueryTimeout.after(timeout or 0.0) from None  # the user's limit, not the time left
 
 
 def _whoosh_top(searcher: Searcher, query: Any, *, limit: int, sort: str, timeout: Optional[float]) -> Tuple[int, List[Tuple[int, float]]]:
@@ -538,9 +536,7 @@ def _whoosh_top(searcher: Searcher, query: Any, *, limit: int, sort: str, timeou
     try:
         searcher.search_with_collector(query, collector)
     except TimeLimit:
-        raise QueryTimeout(
-            f"the search took more than {timeout:g} s; make the query narrower or raise --timeout"
-        ) from None
+        raise QueryTimeout.after(timeout or 0.0) from None
     found = collector.results()
     # Sorted by date, Whoosh holds the sort key in ``score``: no relevance then.
     return len(found), [(hit.docnum, float(hit.score) if sort == "relevance" else 0.0) for hit in found]

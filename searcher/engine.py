@@ -171,9 +171,7 @@ class Engine:
 
     def _check(self) -> None:
         if self._deadline is not None and time.perf_counter() > self._deadline:
-            raise QueryTimeout(
-                f"the search took more than {self._timeout:g} s; make the query narrower or raise --timeout"
-            )
+            raise QueryTimeout.after(self._timeout)
 
     # -- public ----------------------------------------------------------------------------
 
@@ -270,12 +268,19 @@ class Engine:
             self._norms[fieldname] = table
         return table
 
+    def _btext(self, fieldname: str, text: Any) -> Optional[bytes]:
+        """The term's bytes, or None for a word Whoosh cannot encode (a lone surrogate from
+        undecodable input), which is in no document."""
+        try:
+            return self.schema[fieldname].to_bytes(text)
+        except ValueError:
+            return None
+
     def _term(self, fieldname: str, text: Any, seg: _Segment, cand: Optional[List[int]]) -> Scores:
         """BM25F scores of the documents holding the term (weights for unscored fields)."""
         field = self.schema[fieldname]
-        try:
-            btext = field.to_bytes(text)
-        except ValueError:
+        btext = self._btext(fieldname, text)
+        if btext is None:
             return {}
         blocks = seg.blocks(fieldname, btext, cand)
         if not blocks:
@@ -363,10 +368,8 @@ class Engine:
         return float("inf")  # date ranges: filter, do not drive
 
     def _df(self, fieldname: str, text: Any) -> int:
-        try:  # a word Whoosh cannot encode (a lone surrogate from undecodable input) is in no document
-            return self.searcher.doc_frequency(fieldname, self.schema[fieldname].to_bytes(text))
-        except ValueError:
-            return 0
+        btext = self._btext(fieldname, text)
+        return 0 if btext is None else self.searcher.doc_frequency(fieldname, btext)
 
     def _and(self, subs: Sequence[wq.Query], seg: _Segment, cand: Optional[List[int]]) -> Scores:
         positives = sorted((s for s in subs if type(s) is not wq.Not), key=self._cost)
@@ -407,10 +410,8 @@ class Engine:
         """The documents matching ``q`` (among ``cand``), unscored: what a NOT excludes."""
         kind = type(q)
         if kind is wq.Term:
-            field = self.schema[q.fieldname]
-            try:
-                btext = field.to_bytes(q.text)
-            except ValueError:
+            btext = self._btext(q.fieldname, q.text)
+            if btext is None:
                 return set()
             found: Set[int] = set()
             for ids, _, _ in seg.blocks(q.fieldname, btext, cand, weights=False):

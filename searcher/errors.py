@@ -35,6 +35,11 @@ class QuerySyntaxError(SearcherError):
 class QueryTimeout(SearcherError):
     """The query took longer than the allowed time."""
 
+    @classmethod
+    def after(cls, seconds: float) -> "QueryTimeout":
+        """The error for a search stopped after ``seconds`` (the limit the user gave)."""
+        return cls(f"the search took more than {seconds:g} s; make the query narrower or raise --timeout")
+
 
 class SourceError(SearcherError):
     """A file cannot be read as news articles; raised per file, never for a whole run."""
