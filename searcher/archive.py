@@ -16,7 +16,7 @@ import time
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from searcher import _whoosh_fixes  # noqa: F401,I001  (first: Whoosh imported lean and corrected)
 from whoosh import index as whoosh_index
@@ -69,6 +69,20 @@ def _article(fields: Mapping[str, Any]) -> Article:
     )
 
 
+def _retrying(read: Callable[[str], Any], folder: Path, attempts: int = 10) -> Any:
+    """``read(folder)`` (Whoosh's ``open_dir`` or ``exists_in``), tried again when a file
+    vanishes as it reads: a writer's commit deletes the table of contents it replaces, so a
+    reader that listed the old one a moment before finds it gone (Whoosh retries so in
+    ``Index.reader``, not when opening)."""
+    for attempt in range(attempts):
+        try:
+            return read(str(folder))
+        except FileNotFoundError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05)
+
+
 class Archive:
     """A news archive backed by a Whoosh index in one folder.
 
@@ -97,7 +111,7 @@ class Archive:
         folder = Path(path)
         if folder.exists() and not folder.is_dir():
             raise IndexNotFound(f"'{folder}' is a file, not an index folder; name a folder with --index")
-        has_index = folder.is_dir() and whoosh_index.exists_in(str(folder))
+        has_index = folder.is_dir() and _retrying(whoosh_index.exists_in, folder)
         if not has_index:
             if not create:
                 raise IndexNotFound(f"no index at '{folder}'; run `searcher index PATH --index {folder}` first")
@@ -108,7 +122,7 @@ class Archive:
             return cls._create(folder)
         cls._check_meta(folder)
         try:
-            ix = whoosh_index.open_dir(str(folder))
+            ix = _retrying(whoosh_index.open_dir, folder)
         except Exception as exc:
             raise IndexCorrupt(
                 f"index '{folder}' cannot be read ({type(exc).__name__}); run `searcher check --index {folder}`"

@@ -9,7 +9,10 @@ every position list in it, and creating a Python object per id, weight and value
 info (W3 pickles it) is a fixed struct, and the data holds ids (delta-encoded) and weights
 as raw arrays, then the values (positions) as a separately compressed section that only
 phrase queries decode. Decoding ids and weights is two ``array.frombytes`` calls, and
-writing pickles nothing.
+writing pickles nothing. The positions of a ``NewsPositions`` field are stored for the whole
+block at once: the number of positions of each posting, then every position of the block
+as one array of differences (small numbers, which compress well), so a phrase query reads
+a block's positions with one ``frombytes`` and one running sum (``NewsLeafMatcher.positions``).
 Readers open each segment with the codec that wrote it, so indexes made by plain W3 still
 read; the schema version marks the change.
 """
@@ -20,7 +23,8 @@ import struct
 import sys
 import zlib
 from array import array
-from itertools import accumulate
+from itertools import accumulate, chain
+from operator import sub
 from typing import Any, Optional, Tuple
 
 from searcher import _whoosh_fixes  # noqa: F401,I001  (first: Whoosh imported lean and corrected)
@@ -29,13 +33,15 @@ from whoosh.system import _INT_SIZE
 from whoosh.matching import ListMatcher
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
+from searcher.schema import NewsPositions
+
 # Block info (what W3 pickles): postings, last id, top weight, compressed, length bytes.
 _INFO = struct.Struct("<IIdBBB")
 _unpack_int = struct.Struct("!i").unpack  # W3's write_int: a big-endian signed int
 # id typecode, weight kind, value kind, values compressed, posting count, value count, weight
 _HEAD = struct.Struct("<cBBBIIf")
 _W_ONES, _W_CONST, _W_ARRAY = 0, 1, 2
-_V_NONE, _V_FIXED, _V_VARIABLE = 0, 1, 2
+_V_NONE, _V_FIXED, _V_VARIABLE, _V_POSITIONS = 0, 1, 2, 3
 _SWAP = sys.byteorder != "little"  # blocks are little-endian on disk
 assert array("I").itemsize == 4 and array("f").itemsize == 4, "the block layout needs 4-byte I and f arrays"
 #: Values sections shorter than this are stored uncompressed.
@@ -104,6 +110,8 @@ class NewsPostingsWriter(W3PostingsWriter):
         vcount = len(values)
         if fixedsize == 0:
             vkind, section = _V_NONE, b""
+        elif type(self._format) is NewsPositions:
+            vkind, section = _V_POSITIONS, _positions_section(values)
         elif fixedsize is not None and fixedsize > 0:
             vkind, section = _V_FIXED, b"".join(values)
         else:
@@ -126,6 +134,24 @@ class NewsPostingsWriter(W3PostingsWriter):
         postfile.write(databytes)
         self._blockcount += 1
         self._new_block()
+
+
+def _positions_section(values: Any) -> bytes:
+    """A block's ``NewsPositions`` values: a delta typecode, each posting's count of
+    positions, then the differences between consecutive positions across the whole block
+    (the first position of a posting usually gives a negative one)."""
+    counts = array("I", [len(v) >> 2 for v in values])
+    positions = _load("I", b"".join(values))
+    deltas = list(map(sub, positions, chain((0,), positions)))
+    code = "h" if -32768 <= min(deltas, default=0) and max(deltas, default=0) <= 32767 else "i"
+    return code.encode("ascii") + _raw(counts) + _raw(array(code, deltas))
+
+
+def _read_positions(vcount: int, section: bytes) -> Tuple[array, array]:
+    """What ``_positions_section`` wrote: (counts, absolute positions)."""
+    counts = _load("I", section[1 : 1 + 4 * vcount])
+    deltas = _load(section[:1].decode("ascii"), section[1 + 4 * vcount :])
+    return counts, array("I", accumulate(deltas))
 
 
 class NewsLeafMatcher(W3LeafMatcher):
@@ -183,12 +209,27 @@ class NewsLeafMatcher(W3LeafMatcher):
         else:
             self._weights = _load("f", weights)
 
-    def _read_values(self) -> None:
+    def _values_section(self) -> Tuple[int, int, bytes]:
         *_, vkind, vcomp, vcount, section = self._parts()
         if vcomp:
             section = zlib.decompress(section)
+        return vkind, vcount, section
+
+    def positions(self) -> Optional[Tuple[array, array]]:
+        """The current block's (count of positions of each posting, every position of the
+        block in posting order), or None for a block of another format."""
+        vkind, vcount, section = self._values_section()
+        return _read_positions(vcount, section) if vkind == _V_POSITIONS else None
+
+    def _read_values(self) -> None:
+        vkind, vcount, section = self._values_section()
         fixedsize = self._fixedsize
-        if vkind == _V_VARIABLE:
+        if vkind == _V_POSITIONS:
+            counts, positions = _read_positions(vcount, section)
+            blob = _raw(positions)
+            ends = [4 * e for e in accumulate(counts)]
+            self._values = tuple(blob[e - 4 * n : e] for n, e in zip(counts, ends))
+        elif vkind == _V_VARIABLE:
             lengths = _load("I", section[: vcount * 4])
             blob = section[vcount * 4 :]
             ends = list(accumulate(lengths))

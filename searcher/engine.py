@@ -24,34 +24,28 @@ import sys
 import time
 from array import array
 from bisect import bisect_left
-from itertools import accumulate
-from pickle import loads
-from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
+from itertools import chain, repeat
+from operator import add, lshift, or_, rshift
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from searcher import _whoosh_fixes  # noqa: F401,I001  (first: Whoosh imported lean and corrected)
 import whoosh.query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-from whoosh.formats import Positions
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
-from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
 from searcher.errors import QueryTimeout
+from searcher.schema import NewsPositions
 
 #: What the date column holds for a document without a date (Whoosh's column default).
 NO_DATE = 2**64 - 1
 
 Scores = Dict[int, float]
-
-
-def _decode_positions(value: bytes) -> List[int]:
-    """``Positions.decode_positions`` without its per-call overhead: a count, then a pickled
-    list of deltas whose final STOP byte the format may leave out."""
-    data = value[_INT_SIZE:]
-    if data[-1:] != b".":
-        data += b"."
-    return list(accumulate(loads(data)))
+#: A phrase's words are matched as sets of position keys (docnum << _KEY_SHIFT | position)
+#: up to this slop; beyond it, position lists are compared per document.
+MAX_SET_SLOP = 8
+_KEY_SHIFT = 32
 
 
 def _best(found: Scores, limit: int) -> List[Tuple[int, float]]:
@@ -107,24 +101,18 @@ class _Segment:
             self._dates = values
         return self._dates
 
-    def blocks(self, fieldname: str, btext: bytes, candidates: Optional[List[int]] = None,
-               values: bool = False, weights: bool = True) -> List[Tuple[Sequence[int], Any, Any]]:
-        """The posting blocks of a term as (ids, weights, values or None); with sorted
-        ``candidates``, blocks that hold none of them are skipped without decoding."""
+    def _decoded(self, fieldname: str, btext: bytes, candidates: Optional[List[int]]) -> Iterator[Any]:
+        """The term's matcher positioned on each block to decode in turn (with sorted
+        ``candidates``, blocks that hold none of them are skipped undecoded), or a single
+        list matcher for a short posting list inlined in the term info."""
         reader = self.reader
         try:
             m = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format)
         except TermNotFound:
-            return []
-        out: List[Tuple[Sequence[int], Any, Any]] = []
+            return
         if not hasattr(m, "_read_data"):  # a short posting list inlined in the term info
-            ids, ws, vals = [], [], []
-            while m.is_active():
-                ids.append(m.id())
-                ws.append(m.weight())
-                vals.append(m.value() if values else None)
-                m.next()
-            return [(ids, ws, vals if values else None)]
+            yield m
+            return
         lo = 0  # candidates below this index are before the current block
         previous_max = -1
         while not m._atend:
@@ -138,16 +126,55 @@ class _Segment:
                     previous_max = block_max
                     m._next_block()
                     continue
+            yield m
+            previous_max = block_max
+            m._next_block()
+
+    def blocks(self, fieldname: str, btext: bytes, candidates: Optional[List[int]] = None,
+               values: bool = False, weights: bool = True) -> List[Tuple[Sequence[int], Any, Any]]:
+        """The posting blocks of a term as (ids, weights, values or None); with sorted
+        ``candidates``, blocks that hold none of them are skipped without decoding."""
+        out: List[Tuple[Sequence[int], Any, Any]] = []
+        for m in self._decoded(fieldname, btext, candidates):
+            if not hasattr(m, "_read_data"):
+                ids, ws, vals = [], [], []
+                while m.is_active():
+                    ids.append(m.id())
+                    ws.append(m.weight())
+                    vals.append(m.value() if values else None)
+                    m.next()
+                return [(ids, ws, vals if values else None)]
             m._read_ids()
             if weights:
                 m._read_weights()
-            ids = m._ids
             if values:
                 m._read_values()
-            out.append((ids, m._weights, m._values))
-            previous_max = block_max
-            m._next_block()
+            out.append((m._ids, m._weights, m._values))
         return out
+
+    def position_keys(self, fieldname: str, btext: bytes, candidates: Optional[List[int]] = None) -> Iterator[int]:
+        """Every position of the term as a key ``docnum << _KEY_SHIFT | position``, block by
+        block (skipping blocks without ``candidates``), built at C speed from a block's raw
+        positions (``NewsLeafMatcher.positions``) without a Python step per position."""
+        decode = self.reader.schema[fieldname].format.decode_positions
+        for m in self._decoded(fieldname, btext, candidates):
+            block = m.positions() if hasattr(m, "positions") else None
+            if block is None:  # an inlined list (or a block of another layout)
+                if not hasattr(m, "_read_data"):
+                    while m.is_active():
+                        d = m.id() << _KEY_SHIFT
+                        yield from (d | p for p in decode(m.value()))
+                        m.next()
+                else:
+                    m._read_ids()
+                    m._read_values()
+                    for d, v in zip(m._ids, m._values):
+                        yield from (d << _KEY_SHIFT | p for p in decode(v))
+                continue
+            m._read_ids()
+            counts, positions = block
+            docs = chain.from_iterable(map(repeat, m._ids, counts))
+            yield from map(or_, map(lshift, docs, repeat(_KEY_SHIFT)), positions)
 
 
 class Engine:
@@ -314,16 +341,43 @@ class Engine:
                 return {}
             cand = sorted(found)
         assert found is not None and cand is not None
+        btexts = [field.to_bytes(word) for word in q.words]
+        if type(field.format) is NewsPositions and q.slop <= MAX_SET_SLOP:
+            matched = self._phrase_sets(q.fieldname, btexts, q.slop, seg, cand)
+        else:
+            matched = self._phrase_lists(q.fieldname, btexts, q.slop, seg, cand, field.format.decode_positions)
+        return {d: s for d, s in found.items() if d in matched}
+
+    def _phrase_sets(self, fieldname: str, btexts: List[bytes], slop: int, seg: _Segment, cand: List[int]) -> Set[int]:
+        """The documents where each word follows the one before within ``slop``: the first
+        word's position keys, shifted by 1..slop, intersected with the next word's keys, and
+        so on; set operations on whole posting lists at C speed."""
+        current: Optional[Set[int]] = None
+        for btext in btexts:
+            keys = seg.position_keys(fieldname, btext, cand)
+            if current is None:
+                current = set(keys)
+            else:
+                ahead: Set[int] = set()
+                for step in range(1, slop + 1):
+                    ahead.update(map(add, current, repeat(step)))
+                current = ahead.intersection(keys)
+            if not current:
+                return set()
+        assert current is not None
+        return set(map(rshift, current, repeat(_KEY_SHIFT)))
+
+    def _phrase_lists(self, fieldname: str, btexts: List[bytes], slop: int, seg: _Segment, cand: List[int],
+                      decode: Callable[[bytes], List[int]]) -> Set[int]:
+        """``_phrase_sets`` one document at a time, for wide slops and other formats."""
         positions = []
-        for word in q.words:
+        for btext in btexts:
             vals: Dict[int, Any] = {}
-            for ids, _, values in seg.blocks(q.fieldname, field.to_bytes(word), cand, values=True):
+            for ids, _, values in seg.blocks(fieldname, btext, cand, values=True):
                 vals.update(zip(ids, values))
             positions.append(vals)
-        decode = _decode_positions if type(field.format) is Positions else field.format.decode_positions
-        slop = q.slop
-        out: Scores = {}
-        for d, score in found.items():
+        out: Set[int] = set()
+        for d in cand:
             current = decode(positions[0][d])
             for vals in positions[1:]:
                 following = []
@@ -335,7 +389,7 @@ class Engine:
                 if not current:
                     break
             if current:
-                out[d] = score
+                out.add(d)
         return out
 
     def _dates(self, q: wq.DateRange, seg: _Segment, cand: Optional[List[int]]) -> Scores:

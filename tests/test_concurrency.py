@@ -233,3 +233,22 @@ def test_rebuild_waits_for_the_writer_too(small_index: Tuple[Path, Path]) -> Non
     assert f"process {holder_proc.pid}" in done.stderr
     with Archive.open(index) as archive:
         assert len(archive) == 15  # nothing was emptied from under the writer
+
+
+def test_open_tries_again_when_a_commit_removes_the_file_being_read(small_index: Tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A writer's commit deletes the table of contents it replaces; an open that listed the
+    old one a moment before reads the new one instead of failing."""
+    from searcher import archive as archive_module
+
+    real = archive_module.whoosh_index.open_dir
+    failures = iter([FileNotFoundError("_MAIN_0.toc"), FileNotFoundError("_MAIN_1.toc")])
+
+    def flaky(folder: str, *args: object, **kwargs: object) -> object:
+        for exc in failures:
+            raise exc
+        return real(folder, *args, **kwargs)
+
+    monkeypatch.setattr(archive_module.whoosh_index, "open_dir", flaky)
+    _, index = small_index
+    with Archive.open(index) as archive:
+        assert len(archive) == 0

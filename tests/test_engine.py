@@ -166,16 +166,19 @@ def test_engine_respects_the_timeout(shipped: Archive) -> None:
         Engine(searcher, deadline=0.0, timeout=0.5).top(parse_query("korea").query, 10)
 
 
-def test_position_decoding_matches_whoosh() -> None:
+def test_news_positions_round_trip() -> None:
+    """Raw positions: what Whoosh's own format encodes, decoded the same, with the same
+    frequency and weight."""
     from whoosh.formats import Positions
 
-    from searcher.engine import _decode_positions
+    from searcher.schema import NewsPositions
 
-    fmt = Positions()
-    for positions in ([0], [3, 4, 9], list(range(0, 5000, 7)), [70000, 70001]):
+    fmt, whoosh_fmt = NewsPositions(field_boost=2.5), Positions(field_boost=2.5)
+    for positions in ([0], [3, 4, 9], list(range(0, 5000, 7)), [70000, 70001], [2**32 - 1]):
         value = fmt.encode(positions)
-        assert _decode_positions(value) == fmt.decode_positions(value) == positions
-        assert _decode_positions(value[:-1]) == positions  # without the final STOP byte
+        assert fmt.decode_positions(value) == whoosh_fmt.decode_positions(whoosh_fmt.encode(positions)) == positions
+        assert fmt.decode_frequency(value) == len(positions)
+        assert fmt.decode_weight(value) == whoosh_fmt.decode_weight(whoosh_fmt.encode(positions))
 
 
 def test_empty_archive(tmp_path: Path) -> None:
