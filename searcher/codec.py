@@ -11,8 +11,8 @@ as raw arrays, then the values (positions) as a separately compressed section th
 phrase queries decode. Decoding ids and weights is two ``array.frombytes`` calls, and
 writing pickles nothing. The positions of a ``NewsPositions`` field are stored for the whole
 block at once: the number of positions of each posting, then every position of the block
-as one array of differences (small numbers, which compress well), so a phrase query reads
-a block's positions with one ``frombytes`` and one running sum (``NewsLeafMatcher.positions``).
+as one array of differences (small numbers, which compress well): a block's positions
+decode with one ``frombytes`` and one running sum.
 Readers open each segment with the codec that wrote it, so indexes made by plain W3 still
 read; the schema version marks the change.
 """
@@ -214,12 +214,6 @@ class NewsLeafMatcher(W3LeafMatcher):
         if vcomp:
             section = zlib.decompress(section)
         return vkind, vcount, section
-
-    def positions(self) -> Optional[Tuple[array, array]]:
-        """The current block's (count of positions of each posting, every position of the
-        block in posting order), or None for a block of another format."""
-        vkind, vcount, section = self._values_section()
-        return _read_positions(vcount, section) if vkind == _V_POSITIONS else None
 
     def _read_values(self) -> None:
         vkind, vcount, section = self._values_section()

@@ -24,8 +24,6 @@ import sys
 import time
 from array import array
 from bisect import bisect_left
-from itertools import chain, repeat
-from operator import add, lshift, or_, rshift
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from searcher import _whoosh_fixes  # noqa: F401,I001  (first: Whoosh imported lean and corrected)
@@ -36,16 +34,11 @@ from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
 from searcher.errors import QueryTimeout
-from searcher.schema import NewsPositions
 
 #: What the date column holds for a document without a date (Whoosh's column default).
 NO_DATE = 2**64 - 1
 
 Scores = Dict[int, float]
-#: A phrase's words are matched as sets of position keys (docnum << _KEY_SHIFT | position)
-#: up to this slop; beyond it, position lists are compared per document.
-MAX_SET_SLOP = 8
-_KEY_SHIFT = 32
 
 
 def _best(found: Scores, limit: int) -> List[Tuple[int, float]]:
@@ -151,31 +144,6 @@ class _Segment:
                 m._read_values()
             out.append((m._ids, m._weights, m._values))
         return out
-
-    def position_keys(self, fieldname: str, btext: bytes, candidates: Optional[List[int]] = None) -> Iterator[int]:
-        """Every position of the term as a key ``docnum << _KEY_SHIFT | position``, block by
-        block (skipping blocks without ``candidates``), built at C speed from a block's raw
-        positions (``NewsLeafMatcher.positions``) without a Python step per position."""
-        decode = self.reader.schema[fieldname].format.decode_positions
-        for m in self._decoded(fieldname, btext, candidates):
-            block = m.positions() if hasattr(m, "positions") else None
-            if block is None:  # an inlined list (or a block of another layout)
-                if not hasattr(m, "_read_data"):
-                    while m.is_active():
-                        d = m.id() << _KEY_SHIFT
-                        yield from (d | p for p in decode(m.value()))
-                        m.next()
-                else:
-                    m._read_ids()
-                    m._read_values()
-                    for d, v in zip(m._ids, m._values):
-                        yield from (d << _KEY_SHIFT | p for p in decode(v))
-                continue
-            m._read_ids()
-            counts, positions = block
-            docs = chain.from_iterable(map(repeat, m._ids, counts))
-            yield from map(or_, map(lshift, docs, repeat(_KEY_SHIFT)), positions)
-
 
 class Engine:
     """Evaluates one parsed query over every segment of a Whoosh searcher."""
@@ -313,19 +281,24 @@ class Engine:
         if not blocks:
             return {}
         scores: Scores = {}
+        # Among candidates, only their postings are scored (a common word's blocks hold
+        # many documents the candidates exclude).
+        keep = None if cand is None else set(cand)
         if field.scorable:
             idf = self.searcher.idf(fieldname, btext)
             k1p1 = self.K1 + 1
             norm = self._norm_table(fieldname)
             lens = seg.lengths(fieldname)
             for ids, weights, _ in blocks:
-                scores.update(zip(ids, [idf * ((w * k1p1) / (w + norm[lens[d]])) for d, w in zip(ids, weights)]))
+                if keep is None:
+                    scores.update(zip(ids, [idf * ((w * k1p1) / (w + norm[lens[d]])) for d, w in zip(ids, weights)]))
+                else:
+                    scores.update({
+                        d: idf * ((w * k1p1) / (w + norm[lens[d]])) for d, w in zip(ids, weights) if d in keep
+                    })
         else:
             for ids, weights, _ in blocks:
-                scores.update(zip(ids, weights))
-        if cand is not None:
-            keep = set(cand)
-            scores = {d: s for d, s in scores.items() if d in keep}
+                scores.update(zip(ids, weights) if keep is None else {d: w for d, w in zip(ids, weights) if d in keep})
         return scores
 
     def _phrase(self, q: wq.Phrase, seg: _Segment, cand: Optional[List[int]]) -> Scores:
@@ -342,34 +315,17 @@ class Engine:
             cand = sorted(found)
         assert found is not None and cand is not None
         btexts = [field.to_bytes(word) for word in q.words]
-        if type(field.format) is NewsPositions and q.slop <= MAX_SET_SLOP:
-            matched = self._phrase_sets(q.fieldname, btexts, q.slop, seg, cand)
-        else:
-            matched = self._phrase_lists(q.fieldname, btexts, q.slop, seg, cand, field.format.decode_positions)
+        matched = self._phrase_matches(q.fieldname, btexts, q.slop, seg, cand, field.format.decode_positions)
         return {d: s for d, s in found.items() if d in matched}
 
-    def _phrase_sets(self, fieldname: str, btexts: List[bytes], slop: int, seg: _Segment, cand: List[int]) -> Set[int]:
-        """The documents where each word follows the one before within ``slop``: the first
-        word's position keys, shifted by 1..slop, intersected with the next word's keys, and
-        so on; set operations on whole posting lists at C speed."""
-        current: Optional[Set[int]] = None
-        for btext in btexts:
-            keys = seg.position_keys(fieldname, btext, cand)
-            if current is None:
-                current = set(keys)
-            else:
-                ahead: Set[int] = set()
-                for step in range(1, slop + 1):
-                    ahead.update(map(add, current, repeat(step)))
-                current = ahead.intersection(keys)
-            if not current:
-                return set()
-        assert current is not None
-        return set(map(rshift, current, repeat(_KEY_SHIFT)))
+    def _phrase_matches(self, fieldname: str, btexts: List[bytes], slop: int, seg: _Segment, cand: List[int],
+                        decode: Callable[[bytes], List[int]]) -> Set[int]:
+        """The documents of ``cand`` where each word follows the one before within ``slop``
+        positions, checked one document at a time.
 
-    def _phrase_lists(self, fieldname: str, btexts: List[bytes], slop: int, seg: _Segment, cand: List[int],
-                      decode: Callable[[bytes], List[int]]) -> Set[int]:
-        """``_phrase_sets`` one document at a time, for wide slops and other formats."""
+        (Matching whole posting lists as sets of ``docnum << 32 | position`` keys instead, at C
+        speed, was no faster here: making a Python int per position costs as much as the
+        per-document loop saves.)"""
         positions = []
         for btext in btexts:
             vals: Dict[int, Any] = {}

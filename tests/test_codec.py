@@ -68,28 +68,6 @@ def test_news_codec_stores_what_w3_stores(tmp_path: Path) -> None:
         assert isinstance(m, NewsLeafMatcher)  # the new layout was really written and read
 
 
-def test_block_positions_are_the_postings_positions(tmp_path: Path) -> None:
-    """``NewsLeafMatcher.positions`` (what phrase queries read) gives, for every block, the
-    positions of each posting in order, including a document of 70,000 words."""
-    news = _build(tmp_path / "news", NewsCodec(inlinelimit=INLINE_LIMIT))
-    fmt = make_schema()["body"].format
-    with news.reader() as r:
-        checked = 0
-        for leaf, _ in r.leaf_readers():
-            for term in (b"bank", b"north", b"korea"):
-                m = leaf._terms.matcher("body", term, fmt)
-                while not m._atend:
-                    m._read_ids()
-                    m._read_values()
-                    counts, positions = m.positions()
-                    expected = [fmt.decode_positions(v) for v in m._values]
-                    assert list(counts) == [len(e) for e in expected]
-                    assert list(positions) == [p for e in expected for p in e]
-                    checked += len(positions)
-                    m._next_block()
-        assert checked > 70_000 / 7
-
-
 def test_whoosh_searches_give_the_same_results(tmp_path: Path) -> None:
     plain, news = _build(tmp_path / "w3", W3Codec()), _build(tmp_path / "news", NewsCodec(inlinelimit=INLINE_LIMIT))
     queries = [
