@@ -38,22 +38,14 @@ _encode_positions = NewsPositions().encode
 _Postings = Dict[bytes, Tuple[List[int], List[float], List[bytes]]]
 
 
-def positions_items(analyzer: NewsTokenizer, value: str, field_boost: float) -> Iterator[Tuple[bytes, int, float, bytes]]:
+def positions_items(analyzer: NewsTokenizer, value: str, field_boost: float) -> List[Tuple[bytes, int, float, bytes]]:
     """What ``TEXT(...).index(value)`` gives for a ``NewsPositions`` field analysed by a
     ``NewsTokenizer``, byte for byte, in one pass (the tokenizer's boost is always 1.0)."""
-    poses: Dict[str, List[int]] = {}
-    for t in analyzer(value, positions=True, boosts=True, mode="index"):
-        if t.stopped:
-            continue
-        found = poses.get(t.text)
-        if found is None:
-            poses[t.text] = [t.pos]
-        else:
-            found.append(t.pos)
     encode = _encode_positions
-    for text, plist in poses.items():
-        n = len(plist)
-        yield text.encode("utf-8"), n, float(n) * field_boost, encode(plist)
+    return [
+        (text.encode("utf-8"), len(plist), float(len(plist)) * field_boost, encode(plist))
+        for text, plist in analyzer.term_positions(value).items()
+    ]
 
 
 #: Postings computed ahead of time (in a reader process), keyed by (field name, value) and

