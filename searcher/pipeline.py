@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 from collections import deque
 from dataclasses import replace
 from datetime import datetime
@@ -45,7 +46,9 @@ def workers_for(files: int) -> int:
 _SCHEMA = None
 
 
-def _analyse(result: FileResult) -> tuple:
+def _analyse(result: FileResult) -> bytes:
+    """The result with the analyses of its indexed fields, pickled here: the parent then
+    holds results read ahead as compact bytes, and unpickles each only when it writes it."""
     global _SCHEMA
     if _SCHEMA is None:
         _SCHEMA = make_schema()
@@ -55,23 +58,23 @@ def _analyse(result: FileResult) -> tuple:
         for name, value in article_fields(a).items()
         if name in _SCHEMA and _SCHEMA[name].indexed and isinstance(value, (str, datetime))
     ]
-    return result, pairs, fastindex.preanalyse(_SCHEMA, pairs)
+    return pickle.dumps((result, pairs, fastindex.preanalyse(_SCHEMA, pairs)), pickle.HIGHEST_PROTOCOL)
 
 
-def _read_and_analyse(path: str, signature: str, fmt: str, mapping: Mapping[str, str]) -> tuple:
+def _read_and_analyse(path: str, signature: str, fmt: str, mapping: Mapping[str, str]) -> bytes:
     """In a worker: read one (small) file and also analyse its titles and bodies, the
     writer's most expensive per-document step."""
     return _analyse(read_one(path, signature, fmt, mapping))
 
 
-def _prepare_part(part: FileResult) -> tuple:
+def _prepare_part(part: FileResult) -> bytes:
     """In a worker: keywords and analysis for one part of a large file read by the parent."""
     return _analyse(replace(part, articles=with_keywords(part.articles)))
 
 
-def _take(item: tuple) -> FileResult:
+def _take(item: bytes) -> FileResult:
     """Hand a worker's analyses to the writer, keeping only the current part's."""
-    result, pairs, analysed = item
+    result, pairs, analysed = pickle.loads(item)
     fastindex.PREANALYSED.clear()
     for key, items in zip(pairs, analysed):
         if items is not None:
