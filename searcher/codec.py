@@ -25,12 +25,11 @@ import zlib
 from array import array
 from itertools import accumulate, chain
 from operator import sub
-from typing import Any, Optional, Tuple
+from typing import Any, Tuple
 
 from searcher import _whoosh_fixes  # noqa: F401,I001  (first: Whoosh imported lean and corrected)
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3PostingsWriter
 from whoosh.system import _INT_SIZE
-from whoosh.matching import ListMatcher
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from searcher.schema import NewsPositions

@@ -74,3 +74,43 @@ def test_a_file_failing_half_way_gets_no_marker_and_is_read_again(tmp_path: Path
         assert (report.files_read, report.files_unchanged) == (1, 0)
         assert len(archive) == 10
         assert sorted(a.title for a in archive.export()) == sorted(f"Story {i}" for i in range(10))
+
+
+def _index_state(folder: Path) -> tuple:
+    """Everything a search reads: postings (with positions), stored fields, field lengths."""
+    from whoosh import index as whoosh_index
+
+    ix = whoosh_index.open_dir(str(folder))
+    with ix.reader() as r:
+        docs = list(r.iter_docs())
+        lengths = [
+            (d, name, r.doc_field_length(d, name))
+            for d, _ in docs for name in ("title", "body", "keywords", "source", "url", "author")
+        ]
+        return list(r.iter_postings()), docs, lengths, sorted(r.all_doc_ids())
+
+
+def test_postings_analysed_by_workers_equal_the_writers_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reader processes analyse the articles they read (``fastindex.PREANALYSED``); the index
+    must be the one the writer makes alone, also when the indexer skips duplicates inside a
+    part and commits between parts."""
+    corpus_dir = Path(__file__).resolve().parent.parent / "corpus"
+    news = tmp_path / "news"
+    (news / "text").mkdir(parents=True)
+    for path in sorted((corpus_dir / "text").rglob("*.txt"))[:12]:
+        (news / "text" / path.name).write_bytes(path.read_bytes())
+    _jsonl(news / "a.jsonl", 9)
+    rows = (news / "a.jsonl").read_text(encoding="utf-8").splitlines()
+    # b.jsonl repeats rows of a.jsonl (duplicates across files) and of itself (inside a part)
+    (news / "b.jsonl").write_text("\n".join([rows[2], rows[7]] + _jsonl(tmp_path / "c.jsonl", 5, 50).read_text().splitlines() + [rows[2]]) + "\n")
+    monkeypatch.setattr(indexing, "CHUNK_ARTICLES", 3)
+    monkeypatch.setattr(pipeline, "STREAM_BYTES", 200)
+    monkeypatch.setenv("SEARCHER_BATCH_ARTICLES", "7")
+    states = []
+    for workers in ("0", "2"):
+        monkeypatch.setenv("SEARCHER_WORKERS", workers)
+        with Archive.open(tmp_path / f"ix{workers}", create=True) as archive:
+            report = archive.index_paths([news])
+        assert report.duplicates == 3 and report.files_failed == 0
+        states.append(_index_state(tmp_path / f"ix{workers}"))
+    assert states[0] == states[1]
