@@ -25,7 +25,7 @@ import zlib
 from array import array
 from itertools import accumulate, chain
 from operator import sub
-from typing import Any, Tuple
+from typing import Any, List, Optional, Tuple
 
 from searcher import _whoosh_fixes  # noqa: F401,I001  (first: Whoosh imported lean and corrected)
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3PostingsWriter
@@ -213,6 +213,16 @@ class NewsLeafMatcher(W3LeafMatcher):
         if vcomp:
             section = zlib.decompress(section)
         return vkind, vcount, section
+
+    def block_positions(self) -> Optional[Tuple[array, List[int]]]:
+        """The current block's (number of positions of each posting, every position of the
+        block in posting order), or None for a block of another format: what a phrase query
+        needs, without a bytes value per posting."""
+        vkind, vcount, section = self._values_section()
+        if vkind != _V_POSITIONS:
+            return None
+        counts = _load("I", section[1 : 1 + 4 * vcount])
+        return counts, list(accumulate(_load(section[:1].decode("ascii"), section[1 + 4 * vcount :])))
 
     def _read_values(self) -> None:
         vkind, vcount, section = self._values_section()

@@ -24,6 +24,7 @@ import sys
 import time
 from array import array
 from bisect import bisect_left
+from itertools import accumulate
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from searcher import _whoosh_fixes  # noqa: F401,I001  (first: Whoosh imported lean and corrected)
@@ -326,18 +327,28 @@ class Engine:
         (Matching whole posting lists as sets of ``docnum << 32 | position`` keys instead, at C
         speed, was no faster here: making a Python int per position costs as much as the
         per-document loop saves.)"""
+        keep = set(cand)
         positions = []
         for btext in btexts:
-            vals: Dict[int, Any] = {}
-            for ids, _, values in seg.blocks(fieldname, btext, cand, values=True):
-                vals.update(zip(ids, values))
+            vals: Dict[int, Sequence[int]] = {}
+            for m in seg._decoded(fieldname, btext, cand):
+                block = m.block_positions() if hasattr(m, "block_positions") else None
+                if block is None:  # an inlined list, or a block of another format
+                    for ids, _, values in seg.blocks(fieldname, btext, cand, values=True):
+                        vals.update((d, decode(v)) for d, v in zip(ids, values) if d in keep)
+                    break
+                m._read_ids()
+                counts, block_positions = block
+                for d, n, end in zip(m._ids, counts, accumulate(counts)):
+                    if d in keep:
+                        vals[d] = block_positions[end - n : end]
             positions.append(vals)
         out: Set[int] = set()
         for d in cand:
-            current = decode(positions[0][d])
+            current = positions[0][d]
             for vals in positions[1:]:
                 following = []
-                for p in decode(vals[d]):
+                for p in vals[d]:
                     i = bisect_left(current, p)  # current[i - 1] is the last position before p
                     if i and p - current[i - 1] <= slop:
                         following.append(p)
