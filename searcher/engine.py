@@ -95,7 +95,7 @@ class _Segment:
             self._dates = values
         return self._dates
 
-    def _decoded(self, fieldname: str, btext: bytes, candidates: Optional[List[int]]) -> Iterator[Any]:
+    def block_matchers(self, fieldname: str, btext: bytes, candidates: Optional[List[int]]) -> Iterator[Any]:
         """The term's matcher positioned on each block to decode in turn (with sorted
         ``candidates``, blocks that hold none of them are skipped undecoded), or a single
         list matcher for a short posting list inlined in the term info."""
@@ -129,7 +129,7 @@ class _Segment:
         """The posting blocks of a term as (ids, weights, values or None); with sorted
         ``candidates``, blocks that hold none of them are skipped without decoding."""
         out: List[Tuple[Sequence[int], Any, Any]] = []
-        for m in self._decoded(fieldname, btext, candidates):
+        for m in self.block_matchers(fieldname, btext, candidates):
             if not hasattr(m, "_read_data"):
                 ids, ws, vals = [], [], []
                 while m.is_active():
@@ -145,6 +145,7 @@ class _Segment:
                 m._read_values()
             out.append((m._ids, m._weights, m._values))
         return out
+
 
 class Engine:
     """Evaluates one parsed query over every segment of a Whoosh searcher."""
@@ -331,9 +332,9 @@ class Engine:
         positions = []
         for btext in btexts:
             vals: Dict[int, Sequence[int]] = {}
-            for m in seg._decoded(fieldname, btext, cand):
+            for m in seg.block_matchers(fieldname, btext, cand):
                 block = m.block_positions() if hasattr(m, "block_positions") else None
-                if block is None:  # an inlined list, or a block of another format
+                if block is None:  # an inlined list (or another format): read it the generic way
                     for ids, _, values in seg.blocks(fieldname, btext, cand, values=True):
                         vals.update((d, decode(v)) for d, v in zip(ids, values) if d in keep)
                     break

@@ -147,6 +147,29 @@ def test_engine_matches_whoosh_on_real_news(news: Archive) -> None:
     assert max(totals) > 100
 
 
+def test_phrases_over_inlined_lists_and_blocks(tmp_path: Path) -> None:
+    """Phrase positions come from two places: a term in one or two articles keeps its
+    postings inline in the term entry, a common one in blocks of 128. Phrases mixing both,
+    repeated words, long documents and wide slops agree with Whoosh."""
+    from searcher.article import Article
+
+    common = "harbour dredging resumed after the storm"
+    articles = [
+        Article(id=f"a{i}", title=f"Port report {i}", body=f"{common}. Day {i}: {'harbour ' * (i % 4)}dredging again.")
+        for i in range(300)
+    ]
+    articles.append(Article(id="rare1", title="Zephyrine harbour", body="The zephyrine harbour dredging crew."))
+    articles.append(Article(id="rare2", title="Long", body=" ".join(["filler"] * 70_000) + " zephyrine harbour dredging"))
+    with Archive.open(tmp_path / "ix", create=True) as archive:
+        archive.add(articles)
+        for text in ('"zephyrine harbour"', '"harbour dredging"', '"harbour harbour dredging"',
+                     '"zephyrine harbour dredging"', '"zephyrine dredging"~2', '"harbour resumed"~12',
+                     'title:"zephyrine harbour"'):
+            assert _compare(archive, text, {}, "relevance") > 0, text
+        assert _compare(archive, '"dredging harbour"', {}, "relevance") == 0  # both words, never in that order
+        assert _compare(archive, '"zephyrine harbour"', {}, "relevance") == 2
+
+
 def test_engine_handles_every_query_the_parser_builds_except_prefix_and_fuzzy(shipped: Archive) -> None:
     searcher = shipped._search_view()
     for text in QUERIES:
