@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import sys
 from array import array
-from typing import Any, Dict, Iterator, List, NamedTuple
+from typing import Any, Dict, Iterator, List, NamedTuple, Tuple
 
 from searcher import _whoosh_fixes  # noqa: F401,I001  (first: Whoosh imported lean and corrected)
 from whoosh import fields, formats
@@ -40,7 +40,7 @@ class NewsTokenizer(Tokenizer):
     def __init__(self, stem: bool = True, stoplist: frozenset = STOPWORDS) -> None:
         self.stem = stem
         self.stoplist = stoplist
-        self._cache: Dict[str, str] = {}
+        self._cache: Dict[str, Tuple[str, bool]] = {}
 
     def __eq__(self, other: object) -> bool:
         return (
@@ -80,32 +80,18 @@ class NewsTokenizer(Tokenizer):
                 t.endchar = start_char + len(value)
             yield t
             return
-        stoplist = self.stoplist
         cache = self._cache
-        do_stem = self.stem
+        normalise = self._normalise
         pos = start_pos - 1
         for match in WORD.finditer(value):
-            word = match.group(0).lower()
-            if "'" in word or "’" in word:
-                word = word.replace("’", "'")
-                if word.endswith("'s"):
-                    word = word[:-2]
+            word = match.group(0)
             # Stopwords keep their place in the position count (they are just not
             # stored), so "Europeans and the unionization" is not the phrase "european union".
             pos += 1
-            stopped = word in stoplist
+            found = cache.get(word)
+            term, stopped = normalise(word) if found is None else found
             if stopped and removestops:
                 continue
-            if do_stem:
-                term = cache.get(word)
-                if term is None:
-                    # Abbreviations such as "u.s" keep their dots and are not stemmed.
-                    term = word if "." in word else _porter_stem(word)
-                    cache[word] = term
-                    if len(cache) > 200_000:
-                        cache.clear()
-            else:
-                term = word
             t.text = term
             t.boost = 1.0
             t.stopped = stopped
@@ -123,34 +109,40 @@ class NewsTokenizer(Tokenizer):
         what ``self(value, positions=True)`` yields, grouped by term, without making a token
         per word (the indexer's hottest loop: a third less time per article).
         ``tests/test_fastindex.py`` checks that the two agree."""
-        stoplist = self.stoplist
         cache = self._cache
-        do_stem = self.stem
+        normalise = self._normalise
         found: Dict[str, List[int]] = {}
         pos = -1
         for word in WORD.findall(value):
             pos += 1
-            word = word.lower()
-            if "'" in word or "’" in word:
-                word = word.replace("’", "'")
-                if word.endswith("'s"):
-                    word = word[:-2]
-            if word in stoplist:
+            known = cache.get(word)
+            term, stopped = normalise(word) if known is None else known
+            if stopped:
                 continue
-            if do_stem:
-                term = cache.get(word)
-                if term is None:
-                    term = word if "." in word else _porter_stem(word)
-                    cache[word] = term
-                    if len(cache) > 200_000:
-                        cache.clear()
-            else:
-                term = word
             positions = found.get(term)
             if positions is None:
                 found[term] = [pos]
             else:
                 positions.append(pos)
+        return found
+
+    def _normalise(self, word: str) -> Tuple[str, bool]:
+        """(index term, whether a stopword) of a word as the regex matched it: lower-cased,
+        apostrophes straightened and a final possessive dropped, then stemmed. Remembered
+        per word, so each distinct spelling is worked out once."""
+        key = word
+        word = word.lower()
+        if "'" in word or "’" in word:
+            word = word.replace("’", "'")
+            if word.endswith("'s"):
+                word = word[:-2]
+        # Abbreviations such as "u.s" keep their dots and are not stemmed.
+        term = _porter_stem(word) if self.stem and "." not in word else word
+        found = (term, word in self.stoplist)
+        cache = self._cache
+        if len(cache) >= 200_000:
+            cache.clear()
+        cache[key] = found
         return found
 
 
