@@ -146,11 +146,11 @@ def _positions_section(values: Any) -> bytes:
     return code.encode("ascii") + _raw(counts) + _raw(array(code, deltas))
 
 
-def _read_positions(vcount: int, section: bytes) -> Tuple[array, array]:
+def _read_positions(vcount: int, section: bytes) -> Tuple[array, List[int]]:
     """What ``_positions_section`` wrote: (counts, absolute positions)."""
     counts = _load("I", section[1 : 1 + 4 * vcount])
     deltas = _load(section[:1].decode("ascii"), section[1 + 4 * vcount :])
-    return counts, array("I", accumulate(deltas))
+    return counts, list(accumulate(deltas))
 
 
 class NewsLeafMatcher(W3LeafMatcher):
@@ -219,17 +219,14 @@ class NewsLeafMatcher(W3LeafMatcher):
         block in posting order), or None for a block of another format: what a phrase query
         needs, without a bytes value per posting."""
         vkind, vcount, section = self._values_section()
-        if vkind != _V_POSITIONS:
-            return None
-        counts = _load("I", section[1 : 1 + 4 * vcount])
-        return counts, list(accumulate(_load(section[:1].decode("ascii"), section[1 + 4 * vcount :])))
+        return _read_positions(vcount, section) if vkind == _V_POSITIONS else None
 
     def _read_values(self) -> None:
         vkind, vcount, section = self._values_section()
         fixedsize = self._fixedsize
         if vkind == _V_POSITIONS:
             counts, positions = _read_positions(vcount, section)
-            blob = _raw(positions)
+            blob = _raw(array("I", positions))
             ends = [4 * e for e in accumulate(counts)]
             self._values = tuple(blob[e - 4 * n : e] for n, e in zip(counts, ends))
         elif vkind == _V_VARIABLE:
