@@ -527,12 +527,12 @@ def _top(searcher: Searcher, query: Any, *, limit: int, sort: str, timeout: Opti
     (prefix, fuzzy) runs through Whoosh's collector instead, which is slower but gives the
     same answer.
     """
-    from searcher.engine import Engine, Unsupported
+    from searcher.engine import Unsupported, engine_for
 
     started = time.perf_counter()
     deadline = started + timeout if timeout else None
     try:
-        return Engine(searcher, deadline=deadline, timeout=timeout or 0.0).top(query, limit, sort)
+        return engine_for(searcher, deadline=deadline, timeout=timeout or 0.0).top(query, limit, sort)
     except Unsupported:
         left = max(timeout - (time.perf_counter() - started), 0.001) if timeout else timeout
         try:

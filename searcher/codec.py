@@ -153,6 +153,42 @@ def _read_positions(vcount: int, section: bytes) -> Tuple[array, List[int]]:
     return counts, list(accumulate(deltas))
 
 
+def split_block(b: Any) -> Tuple[str, Any, int, Any, float, int, int, int, Any]:
+    """A block's data in its parts: (id typecode, ids as differences, weight kind, weights
+    or None, the constant weight, value kind, values compressed, value count, values)."""
+    idcode, wkind, vkind, vcomp, n, vcount, wconst = _HEAD.unpack_from(b)
+    start = _HEAD.size
+    idcode = idcode.decode("ascii")
+    idsize = array(idcode).itemsize
+    ids = b[start : start + n * idsize]
+    start += n * idsize
+    weights = None
+    if wkind == _W_ARRAY:
+        weights = b[start : start + n * 4]
+        start += n * 4
+    return idcode, ids, wkind, weights, wconst, vkind, vcomp, vcount, b[start:]
+
+
+def read_blocks(postfile: Any, offset: int, length: int) -> List[Tuple[int, int, Any]]:
+    """Every block of the posting list at ``offset`` (a term info's extent), undecoded:
+    (postings, last id, data as a memoryview), read with one file access instead of a
+    matcher step per block."""
+    extent = memoryview(postfile.get(offset, length))
+    if bytes(extent[:4]) != WHOOSH3_HEADER_MAGIC:
+        raise ValueError("not a posting list")
+    out = []
+    pos = 4
+    head = _INT_SIZE + _INFO.size
+    while True:
+        blocklength = _unpack_int(extent[pos : pos + _INT_SIZE])[0]
+        n, maxid = _INFO.unpack_from(extent, pos + _INT_SIZE)[:2]
+        end = pos + _INT_SIZE + abs(blocklength)
+        out.append((n, maxid, extent[pos + head : end]))
+        if blocklength < 0:
+            return out
+        pos = end
+
+
 class NewsLeafMatcher(W3LeafMatcher):
     """W3's leaf matcher reading ``NewsPostingsWriter`` blocks; values decode on demand."""
 
@@ -181,18 +217,7 @@ class NewsLeafMatcher(W3LeafMatcher):
     def _parts(self) -> Tuple[Any, ...]:
         if self._data is None:
             self._read_data()
-        b = self._data
-        idcode, wkind, vkind, vcomp, n, vcount, wconst = _HEAD.unpack_from(b)
-        start = _HEAD.size
-        idcode = idcode.decode("ascii")
-        idsize = array(idcode).itemsize
-        ids = b[start : start + n * idsize]
-        start += n * idsize
-        weights = None
-        if wkind == _W_ARRAY:
-            weights = b[start : start + n * 4]
-            start += n * 4
-        return idcode, ids, wkind, weights, wconst, vkind, vcomp, vcount, b[start:]
+        return split_block(self._data)
 
     def _read_ids(self) -> None:
         idcode, ids, *_ = self._parts()

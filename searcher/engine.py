@@ -54,6 +54,32 @@ def _best(found: Scores, limit: int) -> List[Tuple[int, float]]:
     return sorted(found.items(), key=lambda item: (-item[1], item[0]))[:limit]
 
 
+#: Whether queries run on numpy arrays (``searcher.vector``): None decides per process,
+#: True or False forces one engine (the tests run both).
+VECTORISE: Optional[bool] = None
+#: Seconds of searching in pure Python after which numpy is imported and used: about what
+#: importing it costs here, so that a process never pays much more for the import than it
+#: saves (the ski-rental rule). A one-off search (a ``searcher search`` process) stays
+#: in pure Python; a long-running process of many searches soon switches.
+VECTORISE_AFTER = 0.15
+_spent = 0.0  # pure-Python search seconds so far in this process
+
+
+def engine_for(searcher: Any, *, deadline: Optional[float] = None, timeout: float = 0.0) -> "Engine":
+    """The engine for the next query of this process: ``VectorEngine`` when numpy is
+    already imported, or searching has cost ``VECTORISE_AFTER`` seconds, unless
+    ``VECTORISE`` says otherwise; ``Engine`` when numpy is not installed."""
+    cls = Engine
+    if VECTORISE or (VECTORISE is None and ("numpy" in sys.modules or _spent >= VECTORISE_AFTER)):
+        try:
+            from searcher.vector import VectorEngine
+        except ImportError:  # numpy missing or broken: the pure engine gives the same answers
+            pass
+        else:
+            cls = VectorEngine
+    return cls(searcher, deadline=deadline, timeout=timeout)
+
+
 class Unsupported(Exception):
     """The query holds a node this engine does not evaluate; use Whoosh's collector."""
 
@@ -188,6 +214,14 @@ class Engine:
         """(exact total, the first ``limit`` (global docnum, score) pairs) for ``sort``:
         relevance (ties: lower docnum first, as Whoosh), newest or oldest (undated last; the
         score is then 0.0, as Whoosh's sorted collector gives no relevance either)."""
+        global _spent
+        started = time.perf_counter()
+        try:
+            return self._top(query, limit, sort)
+        finally:
+            _spent += time.perf_counter() - started
+
+    def _top(self, query: wq.Query, limit: int, sort: str) -> Tuple[int, List[Tuple[int, float]]]:
         total = 0
         best: List[Tuple[Any, int, float]] = []
         for seg, found in self.matches(query):
@@ -213,6 +247,8 @@ class Engine:
     def _validate(self, q: wq.Query) -> None:
         kind = type(q)
         if kind in (wq.And, wq.Or):
+            if not q.subqueries:
+                raise Unsupported("empty " + kind.__name__)
             for sub in q.subqueries:
                 if type(q) is wq.Or and type(sub) is wq.Not:
                     raise Unsupported("bare NOT under OR")
@@ -250,9 +286,44 @@ class Engine:
             raise Unsupported("NOT outside AND")
         if q.boost != 1.0 and not (kind in (wq.And, wq.Or) and len(q.subqueries) == 1):
             # (Whoosh ignores the boost of a compound query with a single subquery.)
-            boost = q.boost
-            found = {d: s * boost for d, s in found.items()}
+            found = self._scaled(found, q.boost)
         return found
+
+    # -- operations on scored sets (``VectorEngine`` does the same on arrays) ---------------
+
+    @staticmethod
+    def _scaled(found: Scores, boost: float) -> Scores:
+        return {d: s * boost for d, s in found.items()}
+
+    @staticmethod
+    def _ids(found: Scores) -> List[int]:
+        """The sorted docnums of ``found``: the candidates of what is evaluated next."""
+        return sorted(found)
+
+    @staticmethod
+    def _both(found: Scores, scores: Scores) -> Scores:
+        """The documents in both, with the scores added (``found``'s first)."""
+        return {d: found[d] + s for d, s in scores.items() if d in found}
+
+    @staticmethod
+    def _either(found: Scores, scores: Scores) -> Scores:
+        """The documents in either, with the scores of those in both added."""
+        if not found:
+            return scores
+        both = found.keys() & scores.keys()
+        merged = {**found, **scores}
+        for d in both:
+            merged[d] = found[d] + scores[d]
+        return merged
+
+    @staticmethod
+    def _without(found: Scores, excluded: Any, bonus: float) -> Scores:
+        """``found`` less the ``excluded`` documents, the rest scored ``bonus`` higher."""
+        return {d: s + bonus for d, s in found.items() if d not in excluded}
+
+    @staticmethod
+    def _only(found: Scores, matched: Any) -> Scores:
+        return {d: s for d, s in found.items() if d in matched}
 
     def _norm_table(self, fieldname: str) -> List[float]:
         """``K1 * ((1 - B) + B * fl / avgfl)`` for each of the 256 encoded lengths."""
@@ -308,17 +379,17 @@ class Engine:
         before (Whoosh's ``SpanNear2`` with ``mindist=1``), scored as the sum of the words'
         scores. Positions are decoded only for documents that have every word."""
         field = self.schema[q.fieldname]
-        found: Optional[Scores] = None
+        found: Any = None
         for word in q.words:
             scores = self._term(q.fieldname, word, seg, cand)
-            found = scores if found is None else {d: found[d] + s for d, s in scores.items() if d in found}
-            if not found:
-                return {}
-            cand = sorted(found)
+            found = scores if found is None else self._both(found, scores)
+            if not len(found):
+                return found
+            cand = self._ids(found)
         assert found is not None and cand is not None
         btexts = [field.to_bytes(word) for word in q.words]
         matched = self._phrase_matches(q.fieldname, btexts, q.slop, seg, cand, field.format.decode_positions)
-        return {d: s for d, s in found.items() if d in matched}
+        return self._only(found, matched)
 
     def _phrase_matches(self, fieldname: str, btexts: List[bytes], slop: int, seg: _Segment, cand: List[int],
                         decode: Callable[[bytes], List[int]]) -> Set[int]:
@@ -396,36 +467,29 @@ class Engine:
     def _and(self, subs: Sequence[wq.Query], seg: _Segment, cand: Optional[List[int]]) -> Scores:
         positives = sorted((s for s in subs if type(s) is not wq.Not), key=self._cost)
         negatives = [s for s in subs if type(s) is wq.Not]
-        found: Optional[Scores] = None
+        found: Any = None
         for sub in positives:
             scores = self._eval(sub, seg, cand)
-            found = scores if found is None else {d: found[d] + s for d, s in scores.items() if d in found}
-            if not found:
-                return {}
-            cand = sorted(found)
+            found = scores if found is None else self._both(found, scores)
+            if not len(found):
+                return found
+            cand = self._ids(found)
         if found is None:
             raise Unsupported("AND of NOTs only")
         for sub in negatives:
             excluded = self._members(sub.query, seg, cand)
-            bonus = 1.0  # Whoosh's inverse matcher scores each document 1.0, whatever the boost
-            found = {d: s + bonus for d, s in found.items() if d not in excluded}
-            if not found:
-                return {}
-            cand = sorted(found)
+            # Whoosh's inverse matcher scores each document 1.0, whatever the boost.
+            found = self._without(found, excluded, 1.0)
+            if not len(found):
+                return found
+            cand = self._ids(found)
         return found
 
     def _or(self, subs: Sequence[wq.Query], seg: _Segment, cand: Optional[List[int]]) -> Scores:
-        found: Scores = {}
+        found: Any = None
         for sub in subs:
             scores = self._eval(sub, seg, cand)
-            if not found:
-                found = scores
-                continue
-            both = found.keys() & scores.keys()
-            merged = {**found, **scores}
-            for d in both:
-                merged[d] = found[d] + scores[d]
-            found = merged
+            found = scores if found is None else self._either(found, scores)
         return found
 
     def _members(self, q: wq.Query, seg: _Segment, cand: Optional[List[int]]) -> Set[int]:

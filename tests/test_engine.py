@@ -57,6 +57,15 @@ QUERIES = [
 OPTIONS = [{}, {"since": "2017-01", "until": "2017-02"}, {"since": "2017-03"}]
 
 
+@pytest.fixture(autouse=True, params=["python", "numpy"])
+def engine_kind(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test here runs with the pure-Python engine and with ``searcher.vector``."""
+    from searcher import engine
+
+    monkeypatch.setattr(engine, "VECTORISE", request.param == "numpy")
+    return request.param
+
+
 def _build(folder: Path, sources: List[Path], monkeypatch: pytest.MonkeyPatch) -> Archive:
     """An archive with several segments (small commits) and some deleted articles."""
     monkeypatch.setenv("SEARCHER_BATCH_ARTICLES", "40")
@@ -170,23 +179,73 @@ def test_phrases_over_inlined_lists_and_blocks(tmp_path: Path) -> None:
         assert _compare(archive, '"zephyrine harbour"', {}, "relevance") == 2
 
 
+def test_numpy_engine_gives_the_same_answer_bit_for_bit(shipped: Archive, engine_kind: str) -> None:
+    """Not just close to Whoosh: the same ids, scores to the last bit, and order."""
+    from searcher.vector import VectorEngine
+
+    if engine_kind == "numpy":
+        pytest.skip("one run compares both")
+    searcher = shipped._search_view()
+    compared = 0
+    for text in QUERIES + ['"north korea"~0', 'title:korea^3 OR body:missile^0.5', "(korea OR missile)^2 -rocket"]:
+        for options in OPTIONS:
+            try:
+                query = parse_query(text, **options).query
+            except QuerySyntaxError:
+                continue
+            for sort in ("relevance", "newest", "oldest"):
+                for limit in (0, 1, 10, 10_000):
+                    ours = Engine(searcher).top(query, limit, sort)
+                    theirs = VectorEngine(searcher).top(query, limit, sort)
+                    assert ours == theirs, (text, options, sort, limit)
+                    compared += bool(ours[0])
+    assert compared > 100
+
+
+def test_numpy_is_imported_only_once_searching_has_cost_as_much(
+        shipped: Archive, engine_kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A one-off search stays in pure Python (importing numpy costs more than it saves);
+    a process that has searched for longer than the import takes switches to numpy."""
+    import sys
+
+    from searcher import engine
+    from searcher.vector import VectorEngine
+
+    if engine_kind == "numpy":
+        pytest.skip("one run checks the choice")
+    monkeypatch.setattr(engine, "VECTORISE", None)
+    monkeypatch.delitem(sys.modules, "numpy")  # as in a fresh process (searcher.vector keeps its own)
+    monkeypatch.setattr(engine, "_spent", 0.0)
+    searcher = shipped._search_view()
+    assert type(engine.engine_for(searcher)) is Engine
+    engine.engine_for(searcher).top(parse_query("korea").query, 10)
+    assert 0 < engine._spent < engine.VECTORISE_AFTER
+    monkeypatch.setattr(engine, "_spent", engine.VECTORISE_AFTER)
+    assert type(engine.engine_for(searcher)) is VectorEngine
+    monkeypatch.setattr(engine, "VECTORISE", False)
+    assert type(engine.engine_for(searcher)) is Engine
+
+
 def test_engine_handles_every_query_the_parser_builds_except_prefix_and_fuzzy(shipped: Archive) -> None:
+    from searcher.engine import engine_for
+
     searcher = shipped._search_view()
     for text in QUERIES:
-        Engine(searcher).top(parse_query(text).query, 10)  # no Unsupported
+        engine_for(searcher).top(parse_query(text).query, 10)  # no Unsupported
     for text in ("missil*", "missle~", "title:kor*"):
         with pytest.raises(Unsupported):
-            Engine(searcher).top(parse_query(text).query, 10)
+            engine_for(searcher).top(parse_query(text).query, 10)
         # ... and the archive still answers them, through Whoosh's collector.
         assert shipped.search(text).total > 0
 
 
 def test_engine_respects_the_timeout(shipped: Archive) -> None:
+    from searcher.engine import engine_for
     from searcher.errors import QueryTimeout
 
     searcher = shipped._search_view()
     with pytest.raises(QueryTimeout):
-        Engine(searcher, deadline=0.0, timeout=0.5).top(parse_query("korea").query, 10)
+        engine_for(searcher, deadline=0.0, timeout=0.5).top(parse_query("korea").query, 10)
 
 
 def test_news_positions_round_trip() -> None:

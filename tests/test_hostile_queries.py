@@ -109,16 +109,23 @@ def test_hostile_query_via_cli(index: Path, name: str) -> None:
         assert json.loads(result.stdout)["total"] == total
 
 
+@pytest.mark.parametrize("vectorise", [False, True])
 @pytest.mark.parametrize("query", ["harbour", "harbou*"])
-def test_slow_search_is_stopped_by_the_timeout(index: Path, monkeypatch: pytest.MonkeyPatch, query: str) -> None:
-    """Searches are made slow: "harbour" runs in ``searcher.engine``, whose every posting
-    list is made to cost 0.5 s; the prefix query runs through Whoosh's collector, where
-    every matching document is made to cost 20 ms (120 of them). Both exceed 0.3 s."""
+def test_slow_search_is_stopped_by_the_timeout(index: Path, monkeypatch: pytest.MonkeyPatch, query: str,
+                                               vectorise: bool) -> None:
+    """Searches are made slow: "harbour" runs in ``searcher.engine`` (pure Python or numpy),
+    whose every posting list is made to cost 0.5 s; the prefix query runs through Whoosh's
+    collector, where every matching document is made to cost 20 ms (120 of them). Both
+    exceed 0.3 s."""
     from whoosh.collectors import TopCollector
 
+    from searcher import engine
     from searcher.engine import Engine
+    from searcher.vector import VectorEngine
 
-    real_collect, real_term = TopCollector.collect, Engine._term
+    monkeypatch.setattr(engine, "VECTORISE", vectorise)
+    cls = VectorEngine if vectorise else Engine
+    real_collect, real_term = TopCollector.collect, cls._term
 
     def slow_collect(self: TopCollector, sub_docnum: int) -> object:
         time.sleep(0.02)
@@ -129,7 +136,7 @@ def test_slow_search_is_stopped_by_the_timeout(index: Path, monkeypatch: pytest.
         return real_term(self, *args, **kwargs)
 
     monkeypatch.setattr(TopCollector, "collect", slow_collect)
-    monkeypatch.setattr(Engine, "_term", slow_term)
+    monkeypatch.setattr(cls, "_term", slow_term)
     started = time.monotonic()
     with Archive.open(index) as archive:
         with pytest.raises(QueryTimeout) as caught:
