@@ -149,7 +149,7 @@ def _positions_section(values: Any) -> bytes:
 def _read_positions(vcount: int, section: bytes) -> Tuple[array, List[int]]:
     """What ``_positions_section`` wrote: (counts, absolute positions)."""
     counts = _load("I", section[1 : 1 + 4 * vcount])
-    deltas = _load(section[:1].decode("ascii"), section[1 + 4 * vcount :])
+    deltas = _load(chr(section[0]), section[1 + 4 * vcount :])
     return counts, list(accumulate(deltas))
 
 
@@ -167,6 +167,28 @@ def split_block(b: Any) -> Tuple[str, Any, int, Any, float, int, int, int, Any]:
         weights = b[start : start + n * 4]
         start += n * 4
     return idcode, ids, wkind, weights, wconst, vkind, vcomp, vcount, b[start:]
+
+
+def block_ids(parts: Tuple[Any, ...]) -> Tuple[int, ...]:
+    """The docnums of a block from its ``split_block`` parts."""
+    return tuple(accumulate(_load(parts[0], parts[1])))
+
+
+def block_weights(parts: Tuple[Any, ...], n: int) -> array:
+    """The ``n`` weights of a block from its ``split_block`` parts."""
+    wkind = parts[2]
+    if wkind == _W_ARRAY:
+        return _load("f", parts[3])
+    return array("f", [1.0 if wkind == _W_ONES else parts[4]]) * n
+
+
+def block_positions(parts: Tuple[Any, ...]) -> Optional[Tuple[array, List[int]]]:
+    """A block's (number of positions of each posting, every position of the block in
+    posting order) from its ``split_block`` parts, or None for a block of another format."""
+    vkind, vcomp, vcount, section = parts[5:]
+    if vkind != _V_POSITIONS:
+        return None
+    return _read_positions(vcount, zlib.decompress(section) if vcomp else section)
 
 
 def read_blocks(postfile: Any, offset: int, length: int) -> List[Tuple[int, int, Any]]:
@@ -220,31 +242,16 @@ class NewsLeafMatcher(W3LeafMatcher):
         return split_block(self._data)
 
     def _read_ids(self) -> None:
-        idcode, ids, *_ = self._parts()
-        self._ids = tuple(accumulate(_load(idcode, ids)))
+        self._ids = block_ids(self._parts())
 
     def _read_weights(self) -> None:
-        _, _, wkind, weights, wconst, *_ = self._parts()
-        n = self._blocklength
-        if wkind == _W_ONES:
-            self._weights = array("f", (1.0 for _ in range(n)))
-        elif wkind == _W_CONST:
-            self._weights = array("f", (wconst for _ in range(n)))
-        else:
-            self._weights = _load("f", weights)
+        self._weights = block_weights(self._parts(), self._blocklength)
 
     def _values_section(self) -> Tuple[int, int, bytes]:
         *_, vkind, vcomp, vcount, section = self._parts()
         if vcomp:
             section = zlib.decompress(section)
         return vkind, vcount, section
-
-    def block_positions(self) -> Optional[Tuple[array, List[int]]]:
-        """The current block's (number of positions of each posting, every position of the
-        block in posting order), or None for a block of another format: what a phrase query
-        needs, without a bytes value per posting."""
-        vkind, vcount, section = self._values_section()
-        return _read_positions(vcount, section) if vkind == _V_POSITIONS else None
 
     def _read_values(self) -> None:
         vkind, vcount, section = self._values_section()

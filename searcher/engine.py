@@ -34,6 +34,7 @@ from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
+from searcher.codec import NewsCodec, block_ids, block_positions, block_weights, read_blocks, split_block
 from searcher.errors import QueryTimeout
 
 #: What the date column holds for a document without a date (Whoosh's column default).
@@ -95,6 +96,7 @@ class _Segment:
         self.deleted = reader.deleted_docs_set
         self._lengths: Dict[str, bytes] = {}
         self._dates: Optional[array] = None
+        self._raw: Dict[Tuple[str, bytes], Any] = {}
 
     def lengths(self, fieldname: str) -> bytes:
         """Every document's encoded length byte of ``fieldname`` (0 for none)."""
@@ -150,11 +152,60 @@ class _Segment:
             previous_max = block_max
             m._next_block()
 
+    def raw_blocks(self, fieldname: str, btext: bytes) -> Any:
+        """The term's posting blocks undecoded (``codec.read_blocks``), read with one file
+        access; None when the term is not in this segment, False when its postings are
+        inlined in the term entry or written by another codec (read them with a matcher)."""
+        key = (fieldname, btext)
+        found = self._raw.get(key)
+        if found is None and key not in self._raw:
+            self.check()
+            terms = self.reader._terms
+            try:
+                info = terms.term_info(fieldname, btext)
+            except TermNotFound:
+                found = None
+            else:
+                if info.is_inlined() or not isinstance(terms._codec, NewsCodec):
+                    found = False
+                else:
+                    offset, length = info.extent()
+                    if isinstance(length, tuple):  # (Whoosh's from_bytes leaves the unpacked tuple)
+                        length = length[0]
+                    found = read_blocks(terms._postfile, offset, length)
+            self._raw[key] = found
+        return found
+
+    def chosen(self, raw: List[Tuple[int, int, Any]], candidates: Optional[Sequence[int]]) -> Iterator[Tuple[int, int, Any]]:
+        """The ``raw_blocks`` that can hold one of the sorted ``candidates`` (all of them
+        without candidates): the others are skipped undecoded."""
+        lo = 0  # candidates below this index are before the current block
+        previous_max = -1
+        for block in raw:
+            block_max = block[1]
+            if candidates is not None:
+                lo = bisect_left(candidates, previous_max + 1, lo)
+                if lo == len(candidates):
+                    return
+                if candidates[lo] > block_max:
+                    previous_max = block_max
+                    continue
+            previous_max = block_max
+            yield block
+
     def blocks(self, fieldname: str, btext: bytes, candidates: Optional[List[int]] = None,
                values: bool = False, weights: bool = True) -> List[Tuple[Sequence[int], Any, Any]]:
         """The posting blocks of a term as (ids, weights, values or None); with sorted
         ``candidates``, blocks that hold none of them are skipped without decoding."""
         out: List[Tuple[Sequence[int], Any, Any]] = []
+        raw = None if values else self.raw_blocks(fieldname, btext)
+        if raw is None and not values:
+            return out
+        if raw:
+            for n, _, data in self.chosen(raw, candidates):
+                parts = split_block(data)
+                out.append((block_ids(parts), block_weights(parts, n) if weights else None, None))
+            return out
         for m in self.block_matchers(fieldname, btext, candidates):
             if not hasattr(m, "_read_data"):
                 ids, ws, vals = [], [], []
@@ -403,17 +454,20 @@ class Engine:
         positions = []
         for btext in btexts:
             vals: Dict[int, Sequence[int]] = {}
-            for m in seg.block_matchers(fieldname, btext, cand):
-                block = m.block_positions() if hasattr(m, "block_positions") else None
-                if block is None:  # an inlined list (or another format): read it the generic way
-                    for ids, _, values in seg.blocks(fieldname, btext, cand, values=True):
-                        vals.update((d, decode(v)) for d, v in zip(ids, values) if d in keep)
-                    break
-                m._read_ids()
-                counts, block_positions = block
-                for d, n, end in zip(m._ids, counts, accumulate(counts)):
-                    if d in keep:
-                        vals[d] = block_positions[end - n : end]
+            raw = seg.raw_blocks(fieldname, btext)
+            if raw:
+                for _, _, data in seg.chosen(raw, cand):
+                    parts = split_block(data)
+                    block = block_positions(parts)
+                    if block is None:
+                        raise Unsupported("positions of another format")
+                    counts, in_block = block
+                    for d, n, end in zip(block_ids(parts), counts, accumulate(counts)):
+                        if d in keep:
+                            vals[d] = in_block[end - n : end]
+            elif raw is False:  # an inlined list (or another codec): read it the generic way
+                for ids, _, values in seg.blocks(fieldname, btext, cand, values=True):
+                    vals.update((d, decode(v)) for d, v in zip(ids, values) if d in keep)
             positions.append(vals)
         out: Set[int] = set()
         for d in cand:

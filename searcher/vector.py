@@ -27,9 +27,8 @@ import zlib
 import numpy as np
 
 import whoosh.query as wq
-from whoosh.reading import TermNotFound
 
-from searcher.codec import _V_POSITIONS, _W_ONES, NewsCodec, read_blocks, split_block
+from searcher.codec import _V_POSITIONS, _W_ONES, split_block
 from searcher.engine import NO_DATE, Engine, Unsupported, _Segment
 
 #: A scored set: (sorted unique docnums as int64, their float64 scores).
@@ -56,7 +55,6 @@ class VectorEngine(Engine):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._np_norms: dict = {}
-        self._raws: dict = {}
 
     # -- per-segment data -------------------------------------------------------------------
 
@@ -148,25 +146,10 @@ class VectorEngine(Engine):
     def _raw(self, seg: _Segment, fieldname: str, btext: bytes) -> Any:
         """A term's postings in ``seg`` as read from disk: None when absent, a list of
         undecoded ``codec.read_blocks`` blocks, or (ids, weights, values) of an inlined list
-        (or of a segment of another codec). Kept for the query: a phrase reads each word twice."""
-        key = (id(seg), fieldname, btext)
-        if key in self._raws:
-            return self._raws[key]
-        self._raws[key] = found = self._read_raw(seg, fieldname, btext)
-        return found
-
-    def _read_raw(self, seg: _Segment, fieldname: str, btext: bytes) -> Any:
-        self._check()
-        terms = seg.reader._terms
-        try:
-            info = terms.term_info(fieldname, btext)
-        except TermNotFound:
-            return None
-        if not info.is_inlined() and isinstance(terms._codec, NewsCodec):
-            offset, length = info.extent()
-            if isinstance(length, tuple):  # (Whoosh's from_bytes leaves the unpacked tuple)
-                length = length[0]
-            return read_blocks(terms._postfile, offset, length)
+        (or of a segment of another codec)."""
+        found = seg.raw_blocks(fieldname, btext)
+        if found is not False:
+            return found
         ids: List[int] = []
         ws: List[float] = []
         values: List[Any] = []
