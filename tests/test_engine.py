@@ -202,6 +202,52 @@ def test_numpy_engine_gives_the_same_answer_bit_for_bit(shipped: Archive, engine
     assert compared > 100
 
 
+def test_numpy_engine_agrees_on_random_queries(shipped: Archive, engine_kind: str) -> None:
+    """Random trees of AND, OR, NOT, phrases (with slops), fields and boosts over the
+    corpus's own words, common and rare: both engines give the same page and total."""
+    import random
+
+    from searcher.vector import VectorEngine
+
+    if engine_kind == "numpy":
+        pytest.skip("one run compares both")
+    searcher = shipped._search_view()
+    words = sorted({w.decode() for w in searcher.reader().lexicon("body")
+                    if w.isalpha() and len(w) > 2})
+    rng = random.Random(7)
+    common = [w for w in words if searcher.doc_frequency("body", w) > 20] or words
+
+    def leaf() -> str:
+        pool = common if rng.random() < 0.7 else words
+        if rng.random() < 0.3:
+            slop = rng.choice(["", "", "~1", "~3"])
+            return f'"{rng.choice(pool)} {rng.choice(pool)}"{slop}'
+        field = rng.choice(["", "", "title:", "body:", "keyword:"])
+        boost = rng.choice(["", "", "^2", "^0.5"])
+        return f"{field}{rng.choice(pool)}{boost}"
+
+    def tree(depth: int) -> str:
+        if depth == 0 or rng.random() < 0.3:
+            return leaf()
+        op = rng.choice([" AND ", " OR ", " "])
+        parts = [tree(depth - 1) for _ in range(rng.randint(2, 3))]
+        text = "(" + op.join(parts) + ")"
+        return text + f" -{leaf()}" if rng.random() < 0.3 else text
+
+    found = 0
+    for _ in range(150):
+        text = tree(3)
+        try:
+            query = parse_query(text).query
+        except QuerySyntaxError:
+            continue
+        for sort in ("relevance", "newest"):
+            ours = Engine(searcher).top(query, 10, sort)
+            assert ours == VectorEngine(searcher).top(query, 10, sort), (text, sort)
+            found += ours[0] > 0
+    assert found > 40
+
+
 def test_numpy_is_imported_only_once_searching_has_cost_as_much(
         shipped: Archive, engine_kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """A one-off search stays in pure Python (importing numpy costs more than it saves);
