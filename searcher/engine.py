@@ -97,6 +97,8 @@ class _Segment:
         self._lengths: Dict[str, bytes] = {}
         self._dates: Optional[array] = None
         self._raw: Dict[Tuple[str, bytes], Any] = {}
+        #: Anything else an engine derives from the segment once per query.
+        self.cache: Dict[Any, Any] = {}
 
     def lengths(self, fieldname: str) -> bytes:
         """Every document's encoded length byte of ``fieldname`` (0 for none)."""

@@ -4,8 +4,9 @@
 score and merge, and a query over a common word of a 100,000-article archive touches
 hundreds of thousands of postings. Here a term's blocks become numpy arrays (ids, weights,
 positions) with one ``frombuffer`` and one running sum each, BM25F is computed on whole
-arrays, AND and OR are merges of sorted id arrays, and phrases are matched on sorted
-``docnum << 32 | position`` keys with ``searchsorted``.
+arrays, AND, OR and NOT go through boolean and float tables over the segment's docnums
+(numpy's set operations sort or hash, which cost more here), and phrases are matched on
+sorted ``docnum << 32 | position`` keys with ``searchsorted``.
 
 The results are the engine's, bit for bit: every score is computed with the same float64
 operations in the same order (weights widened from float32 as Python does, scores of
@@ -20,9 +21,8 @@ uses this module only once searching in the process has cost about that much (se
 from __future__ import annotations
 
 import heapq
-from typing import Any, Callable, List, Optional, Sequence, Tuple
-
 import zlib
+from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -41,14 +41,6 @@ _POS_DTYPES = {"h": np.dtype("<i2"), "i": np.dtype("<i4")}
 _SHIFT = 32  # docnum << 32 | position: positions are uint32
 
 
-def _segment_arrays(seg: _Segment) -> dict:
-    """Per-segment numpy views, made once per segment object."""
-    cache = seg.__dict__.get("_np")
-    if cache is None:
-        cache = seg.__dict__["_np"] = {}
-    return cache
-
-
 class VectorEngine(Engine):
     """``Engine`` on numpy arrays; see the module doc."""
 
@@ -58,24 +50,24 @@ class VectorEngine(Engine):
 
     # -- per-segment data -------------------------------------------------------------------
 
-    def _lengths(self, seg: _Segment, fieldname: str) -> np.ndarray:
-        cache = _segment_arrays(seg)
-        key = ("len", fieldname)
-        if key not in cache:
-            cache[key] = np.frombuffer(seg.lengths(fieldname), np.uint8)
-        return cache[key]
+    @staticmethod
+    def _lengths(seg: _Segment, fieldname: str) -> np.ndarray:
+        key = ("lengths", fieldname)
+        if key not in seg.cache:
+            seg.cache[key] = np.frombuffer(seg.lengths(fieldname), np.uint8)
+        return seg.cache[key]
 
-    def _dates_of(self, seg: _Segment) -> np.ndarray:
-        cache = _segment_arrays(seg)
-        if "dates" not in cache:
-            cache["dates"] = np.frombuffer(seg.dates(), np.uint64)
-        return cache["dates"]
+    @staticmethod
+    def _dates_of(seg: _Segment) -> np.ndarray:
+        if "dates" not in seg.cache:
+            seg.cache["dates"] = np.frombuffer(seg.dates(), np.uint64)
+        return seg.cache["dates"]
 
-    def _deleted(self, seg: _Segment) -> np.ndarray:
-        cache = _segment_arrays(seg)
-        if "deleted" not in cache:
-            cache["deleted"] = np.array(sorted(seg.deleted or ()), np.int64)
-        return cache["deleted"]
+    @staticmethod
+    def _deleted(seg: _Segment) -> np.ndarray:
+        if "deleted" not in seg.cache:
+            seg.cache["deleted"] = np.array(sorted(seg.deleted or ()), np.int64)
+        return seg.cache["deleted"]
 
     def _mask(self, seg: _Segment, cand: np.ndarray) -> np.ndarray:
         """A boolean per document of ``seg``: True for the candidates."""
@@ -188,7 +180,8 @@ class VectorEngine(Engine):
         if raw is None:
             return _EMPTY_IDS, (np.zeros(0, np.float64) if weights else None)
         if isinstance(raw, tuple):
-            ids, ws = np.array(raw[0], np.int64), np.array(raw[1], np.float32).astype(np.float64)
+            # (Weights as the inlined entry holds them, Python floats: as the pure engine reads them.)
+            ids, ws = np.array(raw[0], np.int64), np.array(raw[1], np.float64)
         else:
             chosen, maxids = self._chosen(raw, cand)
             if not chosen:
@@ -229,10 +222,10 @@ class VectorEngine(Engine):
     def _dates(self, q: wq.DateRange, seg: _Segment, cand: Optional[np.ndarray]) -> Found:  # type: ignore[override]
         lo = 0 if q.start is None else q.start + (1 if q.startexcl else 0)
         hi = NO_DATE - 1 if q.end is None else min(q.end - (1 if q.endexcl else 0), NO_DATE - 1)
-        dates = self._dates_of(seg)
-        lo_, hi_ = np.uint64(max(lo, 0)), np.uint64(max(hi, 0))
         if lo > hi:
             return _EMPTY
+        dates = self._dates_of(seg)
+        lo_, hi_ = np.uint64(max(lo, 0)), np.uint64(hi)
         if cand is None:
             ids = np.flatnonzero((dates >= lo_) & (dates <= hi_)).astype(np.int64)
         else:
@@ -325,7 +318,6 @@ class VectorEngine(Engine):
         return out
 
     def _top(self, query: wq.Query, limit: int, sort: str) -> Tuple[int, List[Tuple[int, float]]]:
-
         total = 0
         best: List[Tuple[Any, int, float]] = []
         for seg, (ids, scores) in self.matches(query):

@@ -109,22 +109,27 @@ def test_hostile_query_via_cli(index: Path, name: str) -> None:
         assert json.loads(result.stdout)["total"] == total
 
 
-@pytest.mark.parametrize("vectorise", [False, True])
+@pytest.mark.parametrize("path", ["python", "numpy", "collector"])
 @pytest.mark.parametrize("query", ["harbour", "harbou*"])
 def test_slow_search_is_stopped_by_the_timeout(index: Path, monkeypatch: pytest.MonkeyPatch, query: str,
-                                               vectorise: bool) -> None:
-    """Searches are made slow: "harbour" runs in ``searcher.engine`` (pure Python or numpy),
-    whose every posting list is made to cost 0.5 s; the prefix query runs through Whoosh's
-    collector, where every matching document is made to cost 20 ms (120 of them). Both
-    exceed 0.3 s."""
+                                               path: str) -> None:
+    """Searches are made slow on each path a query can take: in ``searcher.engine`` (pure
+    Python or numpy) every posting list is made to cost 0.5 s; in Whoosh's collector
+    (prefix queries, and here every query when forced) every matching document costs
+    20 ms (120 of them). Each exceeds 0.3 s."""
     from whoosh.collectors import TopCollector
 
     from searcher import engine
-    from searcher.engine import Engine
+    from searcher.engine import Engine, Unsupported
     from searcher.vector import VectorEngine
 
-    monkeypatch.setattr(engine, "VECTORISE", vectorise)
-    cls = VectorEngine if vectorise else Engine
+    monkeypatch.setattr(engine, "VECTORISE", path == "numpy")
+    if path == "collector":
+        def unsupported(*args: object, **kwargs: object) -> Engine:
+            raise Unsupported("forced by the test")
+
+        monkeypatch.setattr(engine, "engine_for", unsupported)
+    cls = VectorEngine if path == "numpy" else Engine
     real_collect, real_term = TopCollector.collect, cls._term
 
     def slow_collect(self: TopCollector, sub_docnum: int) -> object:
