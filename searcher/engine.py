@@ -12,9 +12,10 @@ undecoded, and dates are filtered from the sortable date column.
 Scores follow Whoosh's BM25F formula operation for operation, and totals are exact
 (``tests/test_engine.py`` checks ids, scores, order and totals against Whoosh's collector).
 Only the order in which the scores of several terms are added differs from Whoosh's, so two
-documents whose scores differ in the last bit may swap places. Query
-types this module does not know (prefix, fuzzy, anything new) raise ``Unsupported`` and the
-caller uses Whoosh's collector instead.
+documents whose scores differ in the last bit may swap places. Prefix and fuzzy queries are
+expanded to their terms in each segment and scored as Whoosh scores them (see
+``_expansion``). Query types this module does not know raise ``Unsupported`` and the caller
+uses Whoosh's collector instead.
 """
 
 from __future__ import annotations
@@ -79,6 +80,23 @@ def engine_for(searcher: Any, *, deadline: Optional[float] = None, timeout: floa
         else:
             cls = VectorEngine
     return cls(searcher, deadline=deadline, timeout=timeout)
+
+
+#: Whoosh's ``Or`` of three or more clauses in a segment of at most this many documents
+#: preloads its matches into an array (``whoosh.query.compound.Or._matcher``), unscored
+#: when the query asks for no scores, as prefix and fuzzy queries do.
+WHOOSH_ARRAY_OR_DOCS = 5000
+
+
+class _AnyTerm:
+    """Every document holding one of ``terms`` (Term queries), each scored 1.0: what
+    Whoosh's unscored array matcher gives for a prefix or fuzzy query (see
+    ``Engine._expansion``)."""
+
+    boost = 1.0
+
+    def __init__(self, terms: List[wq.Term]) -> None:
+        self.terms = wq.Or(terms)
 
 
 class Unsupported(Exception):
@@ -241,6 +259,7 @@ class Engine:
         self._timeout = timeout
         self._norms: Dict[str, List[float]] = {}
         self._costs: Dict[int, float] = {}
+        self._expansions: Dict[Tuple[int, int], Any] = {}
         self.segments = [
             _Segment(r, off, self._check) for r, off in searcher.reader().leaf_readers() if r.doc_count_all()
         ]  # (an empty index has one EmptyReader)
@@ -318,8 +337,43 @@ class Engine:
         elif kind is wq.DateRange:
             if q.fieldname != "date":
                 raise Unsupported("date range")
+        elif self._multi_term(q):
+            if q.fieldname not in self.schema or (isinstance(q, wq.Prefix) and not q.text):
+                raise Unsupported("multi-term")  # (Whoosh matches every document for "*")
         else:
             raise Unsupported(kind.__name__)
+
+    @staticmethod
+    def _multi_term(q: wq.Query) -> bool:
+        """Whether ``q`` is a prefix or fuzzy query run by Whoosh's ``MultiTerm`` matcher,
+        which ``_expansion`` reproduces."""
+        return isinstance(q, (wq.Prefix, wq.FuzzyTerm)) and type(q).matcher in (wq.Prefix.matcher, wq.MultiTerm.matcher)
+
+    def _expansion(self, q: wq.Query, seg: _Segment) -> Any:
+        """What Whoosh's collector runs for the prefix or fuzzy query ``q`` in ``seg``.
+
+        Whoosh expands such a query per segment, into the terms of that segment (capped as
+        the query class caps them), and asks for no scores; its ``Or`` then picks a matcher
+        by the number of terms and the size of the segment. One term: that term, scored,
+        without the query's boost. Two terms, or a segment of more than
+        ``WHOOSH_ARRAY_OR_DOCS`` documents: the terms' scores added, times the boost (the
+        request for no scores reaches no term). Three terms or more in a smaller segment:
+        every matching document scores 1.0. No term: nothing.
+        """
+        key = (id(q), id(seg))
+        found = self._expansions.get(key)
+        if found is None:
+            terms = [wq.Term(q.fieldname, w) for w in q._btexts(seg.reader) if w]
+            if len(terms) == 1:
+                found = terms[0]
+            elif not terms:
+                found = _AnyTerm([])  # (Whoosh: a null matcher)
+            elif len(terms) == 2 or seg.doccount > WHOOSH_ARRAY_OR_DOCS:
+                found = wq.Or(terms, boost=q.boost)
+            else:
+                found = _AnyTerm(terms)
+            self._expansions[key] = found  # (kept for the query: costs are cached by id)
+        return found
 
     def _eval(self, q: wq.Query, seg: _Segment, cand: Optional[List[int]]) -> Scores:
         """Scores of the documents of ``seg`` matching ``q`` (only among the sorted
@@ -335,6 +389,10 @@ class Engine:
             found = self._or(q.subqueries, seg, cand)
         elif kind is wq.DateRange:
             found = self._dates(q, seg, cand)
+        elif kind is _AnyTerm:
+            found = self._ones(self._members(q.terms, seg, cand))
+        elif kind is not wq.Not:  # a prefix or fuzzy query (validated); its boost is inside
+            return self._eval(self._expansion(q, seg), seg, cand)
         else:  # a bare NOT (validated to sit under AND only)
             raise Unsupported("NOT outside AND")
         if q.boost != 1.0 and not (kind in (wq.And, wq.Or) and len(q.subqueries) == 1):
@@ -343,6 +401,11 @@ class Engine:
         return found
 
     # -- operations on scored sets (``VectorEngine`` does the same on arrays) ---------------
+
+    @staticmethod
+    def _ones(members: Any) -> Scores:
+        """The documents of a ``_members`` result, each scored 1.0."""
+        return dict.fromkeys(members, 1.0)
 
     @staticmethod
     def _scaled(found: Scores, boost: float) -> Scores:
@@ -521,6 +584,7 @@ class Engine:
         return 0 if btext is None else self.searcher.doc_frequency(fieldname, btext)
 
     def _and(self, subs: Sequence[wq.Query], seg: _Segment, cand: Optional[List[int]]) -> Scores:
+        # (Prefix and fuzzy queries cost inf: they run last, among the candidates.)
         positives = sorted((s for s in subs if type(s) is not wq.Not), key=self._cost)
         negatives = [s for s in subs if type(s) is wq.Not]
         found: Any = None

@@ -78,6 +78,10 @@ class VectorEngine(Engine):
     # -- operations on scored sets ----------------------------------------------------------
 
     @staticmethod
+    def _ones(members: np.ndarray) -> Found:  # type: ignore[override]
+        return members, np.ones(len(members), np.float64)
+
+    @staticmethod
     def _scaled(found: Found, boost: float) -> Found:
         return found[0], found[1] * boost
 

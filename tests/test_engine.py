@@ -52,6 +52,15 @@ QUERIES = [
     "zzzznotaword",
     '"missile zzzznotaword"',
     "keyword:brexit OR title:brexit",
+    "missil*",
+    "title:kor* OR nuclear",
+    "kor* -missil*",
+    '"north korea" AND missle~',
+    "presdent~2 date:2017",
+    "zzzz*",
+    "korea -zzzz*",
+    "korea* -missil*",
+    "title:zzzz* OR keyword:kor*^2",
 ]
 
 OPTIONS = [{}, {"since": "2017-01", "until": "2017-02"}, {"since": "2017-03"}]
@@ -272,17 +281,39 @@ def test_numpy_is_imported_only_once_searching_has_cost_as_much(
     assert type(engine.engine_for(searcher)) is Engine
 
 
-def test_engine_handles_every_query_the_parser_builds_except_prefix_and_fuzzy(shipped: Archive) -> None:
+def test_engine_handles_every_query_the_parser_builds(shipped: Archive) -> None:
+    """Prefix and fuzzy queries included; a query tree holding anything else goes to
+    Whoosh's collector."""
+    import whoosh.query as wq
+
     from searcher.engine import engine_for
 
     searcher = shipped._search_view()
     for text in QUERIES:
         engine_for(searcher).top(parse_query(text).query, 10)  # no Unsupported
-    for text in ("missil*", "missle~", "title:kor*"):
+    for query in (wq.Every("body"), wq.And([wq.Term("body", "korea"), wq.Wildcard("body", "k*a")])):
         with pytest.raises(Unsupported):
-            engine_for(searcher).top(parse_query(text).query, 10)
-        # ... and the archive still answers them, through Whoosh's collector.
-        assert shipped.search(text).total > 0
+            engine_for(searcher).top(query, 10)
+
+
+def test_prefix_and_fuzzy_in_a_segment_of_over_5000_documents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whoosh scores a prefix of three or more terms by the terms' scores in a segment of
+    more than 5,000 documents, and 1.0 a document in a smaller one: both ways agree."""
+    from searcher.article import Article
+    from searcher.engine import WHOOSH_ARRAY_OR_DOCS
+
+    words = ["harbour", "harbours", "harbourside", "harbourmaster", "harvest"]
+    articles = [
+        Article(id=f"a{i}", title=f"Report {i}", body=f"The {words[i % 5]} story {i}, {words[(i * 7) % 5]} again.")
+        for i in range(WHOOSH_ARRAY_OR_DOCS + 200)
+    ]
+    monkeypatch.setenv("SEARCHER_BATCH_ARTICLES", str(2 * WHOOSH_ARRAY_OR_DOCS))  # one segment
+    with Archive.open(tmp_path / "ix", create=True) as archive:
+        archive.add(articles)
+        assert max(r.doc_count_all() for r, _ in archive._search_view().reader().leaf_readers()) > WHOOSH_ARRAY_OR_DOCS
+        for text in ("harbour*", "harb* story", "harbor~ -harvest", "title:report harbours~", "harbour* OR harvest*",
+                     "zzzz* OR harbour", "harbour -zzzz*"):
+            assert _compare(archive, text, {}, "relevance") > 0, text
 
 
 def test_engine_respects_the_timeout(shipped: Archive) -> None:

@@ -115,7 +115,7 @@ def test_slow_search_is_stopped_by_the_timeout(index: Path, monkeypatch: pytest.
                                                path: str) -> None:
     """Searches are made slow on each path a query can take: in ``searcher.engine`` (pure
     Python or numpy) every posting list is made to cost 0.5 s; in Whoosh's collector
-    (prefix queries, and here every query when forced) every matching document costs
+    (queries the engine does not know; forced here) every matching document costs
     20 ms (120 of them). Each exceeds 0.3 s."""
     from whoosh.collectors import TopCollector
 
