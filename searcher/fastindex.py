@@ -23,8 +23,11 @@ Whoosh's own writer gives (``tests/test_fastindex.py`` checks this).
 from __future__ import annotations
 
 import heapq
+import sys
+from array import array
 from datetime import datetime
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
+from itertools import accumulate, chain
+from typing import Any, Dict, Iterable, Iterator, List, NamedTuple, Optional, Tuple
 
 from searcher import _whoosh_fixes  # noqa: F401,I001  (first: Whoosh imported lean and corrected)
 from whoosh.reading import SegmentReader
@@ -33,6 +36,7 @@ from whoosh.writing import SegmentWriter
 from searcher.schema import NewsPositions, NewsTokenizer
 
 _encode_positions = NewsPositions().encode
+_BIG_ENDIAN = sys.byteorder != "little"
 
 # term bytes -> [docnums, weights, values]
 _Postings = Dict[bytes, Tuple[List[int], List[float], List[bytes]]]
@@ -48,9 +52,47 @@ def positions_items(analyzer: NewsTokenizer, value: str, field_boost: float) -> 
     ]
 
 
+class Packed(NamedTuple):
+    """``positions_items`` of one value in three flat byte strings, which a reader process
+    builds and pickles in a few C calls (a tuple per term cost more to build and to pickle
+    than the analysis itself): the terms in order, UTF-8, each ended by a NUL (no term holds
+    one: terms are runs of word characters); each term's number of positions (native uint32);
+    every position, term after term (``NewsPositions.encode``'s bytes, concatenated)."""
+
+    terms: bytes
+    counts: bytes
+    positions: bytes
+
+
+def pack_positions(analyzer: NewsTokenizer, value: str) -> Packed:
+    """``positions_items(analyzer, value, ...)`` as a ``Packed``."""
+    found = analyzer.term_positions(value)
+    lists = found.values()
+    positions = array("I", chain.from_iterable(lists))
+    if _BIG_ENDIAN:
+        positions.byteswap()
+    terms = "".join([t + "\0" for t in found]).encode("utf-8")
+    return Packed(terms, array("I", map(len, lists)).tobytes(), positions.tobytes())
+
+
+def unpack_positions(packed: Packed, field_boost: float) -> Iterable[Tuple[bytes, int, float, bytes]]:
+    """What ``positions_items`` gives for the value ``packed`` was made from."""
+    counts = array("I")
+    counts.frombytes(packed.counts)
+    terms = packed.terms.split(b"\0")
+    blob = packed.positions
+    ends = [4 * e for e in accumulate(counts)]
+    return zip(
+        terms,
+        counts,
+        [float(n) * field_boost for n in counts],
+        [blob[e - 4 * n : e] for n, e in zip(counts, ends)],
+    )
+
+
 #: Postings computed ahead of time (in a reader process), keyed by (field name, value) and
 #: used by ``FastWriter.add_document``; ``searcher.pipeline`` fills it one file at a time.
-PREANALYSED: Dict[Tuple[str, str], List[Tuple[bytes, int, float, bytes]]] = {}
+PREANALYSED: Dict[Tuple[str, str], Any] = {}
 
 
 def preanalyse(schema: Any, fields: Iterable[Tuple[str, Any]]) -> List[Any]:
@@ -62,7 +104,7 @@ def preanalyse(schema: Any, fields: Iterable[Tuple[str, Any]]) -> List[Any]:
         if field is None or not field.indexed or value is None:
             out.append(None)
         elif _fast_field(field) and isinstance(value, str):
-            out.append(list(positions_items(field.analyzer, value, field.format.field_boost)))
+            out.append(pack_positions(field.analyzer, value))
         else:
             out.append(list(field.index(value)))
     return out
@@ -108,6 +150,8 @@ class FastWriter(SegmentWriter):
                     items: Optional[Iterable[Any]] = None
                     if PREANALYSED and isinstance(value, (str, datetime)):
                         items = PREANALYSED.get((fieldname, value))
+                        if type(items) is Packed:
+                            items = unpack_positions(items, field.format.field_boost)
                     if items is None:
                         if fieldname in self._fast_fields and isinstance(value, str):
                             items = positions_items(field.analyzer, value, field.format.field_boost)

@@ -116,8 +116,11 @@ def test_positions_items_match_whoosh() -> None:
     for name in ("title", "body", "url"):
         field = schema[name]
         for text in texts:
-            fast = sorted(fastindex.positions_items(field.analyzer, text, field.format.field_boost))
-            assert fast == sorted(field.index(text)), (name, text[:60])
+            items = fastindex.positions_items(field.analyzer, text, field.format.field_boost)
+            assert sorted(items) == sorted(field.index(text)), (name, text[:60])
+            # ... and the packed form reader processes send unpacks to the same, in order.
+            packed = fastindex.pack_positions(field.analyzer, text)
+            assert list(fastindex.unpack_positions(packed, field.format.field_boost)) == items, (name, text[:60])
 
 
 def test_read_all_keeps_order(tmp_path: Path) -> None:
