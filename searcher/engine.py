@@ -211,6 +211,7 @@ class _Segment:
                     previous_max = block_max
                     continue
             previous_max = block_max
+            self.check()  # (a block at a time: a long list stays under the deadline)
             yield block
 
     def blocks(self, fieldname: str, btext: bytes, candidates: Optional[List[int]] = None,
@@ -338,7 +339,7 @@ class Engine:
             if q.fieldname != "date":
                 raise Unsupported("date range")
         elif self._multi_term(q):
-            if q.fieldname not in self.schema or (isinstance(q, wq.Prefix) and not q.text):
+            if q.fieldname not in self.schema or (isinstance(q, wq.Prefix) and not q.text) or not q.constantscore:
                 raise Unsupported("multi-term")  # (Whoosh matches every document for "*")
         else:
             raise Unsupported(kind.__name__)
@@ -357,8 +358,9 @@ class Engine:
         by the number of terms and the size of the segment. One term: that term, scored,
         without the query's boost. Two terms, or a segment of more than
         ``WHOOSH_ARRAY_OR_DOCS`` documents: the terms' scores added, times the boost (the
-        request for no scores reaches no term). Three terms or more in a smaller segment:
-        every matching document scores 1.0. No term: nothing.
+        request for no scores reaches no term). Three terms or more in a smaller segment,
+        or ``Or.TOO_MANY_CLAUSES`` terms anywhere: every matching document scores 1.0. No
+        term: nothing. (A query made with ``constantscore=False`` is left to Whoosh.)
         """
         key = (id(q), id(seg))
         found = self._expansions.get(key)
@@ -368,7 +370,7 @@ class Engine:
                 found = terms[0]
             elif not terms:
                 found = _AnyTerm([])  # (Whoosh: a null matcher)
-            elif len(terms) == 2 or seg.doccount > WHOOSH_ARRAY_OR_DOCS:
+            elif len(terms) < wq.Or.TOO_MANY_CLAUSES and (len(terms) == 2 or seg.doccount > WHOOSH_ARRAY_OR_DOCS):
                 found = wq.Or(terms, boost=q.boost)
             else:
                 found = _AnyTerm(terms)
@@ -401,6 +403,10 @@ class Engine:
         return found
 
     # -- operations on scored sets (``VectorEngine`` does the same on arrays) ---------------
+
+    @staticmethod
+    def _size(found: Scores) -> int:
+        return len(found)
 
     @staticmethod
     def _ones(members: Any) -> Scores:
@@ -479,6 +485,7 @@ class Engine:
             norm = self._norm_table(fieldname)
             lens = seg.lengths(fieldname)
             for ids, weights, _ in blocks:
+                self._check()
                 if keep is None:
                     scores.update(zip(ids, [idf * ((w * k1p1) / (w + norm[lens[d]])) for d, w in zip(ids, weights)]))
                 else:
@@ -499,7 +506,7 @@ class Engine:
         for word in q.words:
             scores = self._term(q.fieldname, word, seg, cand)
             found = scores if found is None else self._both(found, scores)
-            if not len(found):
+            if not self._size(found):
                 return found
             cand = self._ids(found)
         assert found is not None and cand is not None
@@ -591,7 +598,7 @@ class Engine:
         for sub in positives:
             scores = self._eval(sub, seg, cand)
             found = scores if found is None else self._both(found, scores)
-            if not len(found):
+            if not self._size(found):
                 return found
             cand = self._ids(found)
         if found is None:
@@ -600,7 +607,7 @@ class Engine:
             excluded = self._members(sub.query, seg, cand)
             # Whoosh's inverse matcher scores each document 1.0, whatever the boost.
             found = self._without(found, excluded, 1.0)
-            if not len(found):
+            if not self._size(found):
                 return found
             cand = self._ids(found)
         return found

@@ -78,6 +78,10 @@ class VectorEngine(Engine):
     # -- operations on scored sets ----------------------------------------------------------
 
     @staticmethod
+    def _size(found: Found) -> int:  # type: ignore[override]
+        return len(found[0])
+
+    @staticmethod
     def _ones(members: np.ndarray) -> Found:  # type: ignore[override]
         return members, np.ones(len(members), np.float64)
 
@@ -180,6 +184,7 @@ class VectorEngine(Engine):
     def _postings(self, seg: _Segment, fieldname: str, btext: bytes, cand: Optional[np.ndarray],
                   weights: bool = True) -> Tuple[np.ndarray, Optional[np.ndarray]]:
         """A term's (docnums, weights as float64) in ``seg``, only the candidates' if given."""
+        self._check()
         raw = self._raw(seg, fieldname, btext)
         if raw is None:
             return _EMPTY_IDS, (np.zeros(0, np.float64) if weights else None)
@@ -276,6 +281,7 @@ class VectorEngine(Engine):
     def _position_keys(self, seg: _Segment, fieldname: str, btext: bytes, cand: np.ndarray,
                        decode: Callable[[bytes], List[int]]) -> np.ndarray:
         """Sorted ``docnum << 32 | position`` of the term's positions in the candidates."""
+        self._check()
         mask = self._mask(seg, cand)
         raw = self._raw(seg, fieldname, btext)
         if raw is None:

@@ -211,6 +211,19 @@ def test_numpy_engine_gives_the_same_answer_bit_for_bit(shipped: Archive, engine
     assert compared > 100
 
 
+def test_a_word_no_index_can_hold_ends_a_phrase_or_an_and(shipped: Archive) -> None:
+    """A lone surrogate (from undecodable input) is in no document: the phrase or AND it
+    is in matches nothing, on both engines, and the other words are not read."""
+    import whoosh.query as wq
+
+    from searcher.vector import VectorEngine
+
+    searcher = shipped._search_view()
+    for query in (wq.Phrase("body", ["\udce9x", "korea"]), wq.And([wq.Term("body", "\udce9x"), wq.Term("body", "korea")])):
+        for cls in (Engine, VectorEngine):
+            assert cls(searcher).top(query, 10) == (0, []), (cls, query)
+
+
 def test_numpy_engine_agrees_on_random_queries(shipped: Archive, engine_kind: str) -> None:
     """Random trees of AND, OR, NOT, phrases (with slops), fields and boosts over the
     corpus's own words, common and rare: both engines give the same page and total."""
