@@ -143,10 +143,11 @@ class _Segment:
             self._dates = values
         return self._dates
 
-    def block_matchers(self, fieldname: str, btext: bytes, candidates: Optional[List[int]]) -> Iterator[Any]:
-        """The term's matcher positioned on each block to decode in turn (with sorted
-        ``candidates``, blocks that hold none of them are skipped undecoded), or a single
-        list matcher for a short posting list inlined in the term info."""
+    def block_matchers(self, fieldname: str, btext: bytes) -> Iterator[Any]:
+        """The term's matcher positioned on each block in turn, or a single list matcher
+        for a short posting list inlined in the term info: the way to read what
+        ``raw_blocks`` does not (inlined lists, other codecs, values). Callers keep only
+        their candidates' postings themselves."""
         reader = self.reader
         try:
             m = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format)
@@ -155,21 +156,9 @@ class _Segment:
         if not hasattr(m, "_read_data"):  # a short posting list inlined in the term info
             yield m
             return
-        lo = 0  # candidates below this index are before the current block
-        previous_max = -1
         while not m._atend:
             self.check()
-            block_max = m._maxid
-            if candidates is not None:
-                lo = bisect_left(candidates, previous_max + 1, lo)
-                if lo == len(candidates):
-                    break
-                if candidates[lo] > block_max:
-                    previous_max = block_max
-                    m._next_block()
-                    continue
             yield m
-            previous_max = block_max
             m._next_block()
 
     def raw_blocks(self, fieldname: str, btext: bytes) -> Any:
@@ -217,7 +206,8 @@ class _Segment:
     def blocks(self, fieldname: str, btext: bytes, candidates: Optional[List[int]] = None,
                values: bool = False, weights: bool = True) -> List[Tuple[Sequence[int], Any, Any]]:
         """The posting blocks of a term as (ids, weights, values or None); with sorted
-        ``candidates``, blocks that hold none of them are skipped without decoding."""
+        ``candidates``, blocks that hold none of them are skipped without decoding (the
+        blocks may still hold other documents, and an inlined list is read whole)."""
         out: List[Tuple[Sequence[int], Any, Any]] = []
         raw = None if values else self.raw_blocks(fieldname, btext)
         if raw is None and not values:
@@ -227,7 +217,7 @@ class _Segment:
                 parts = split_block(data)
                 out.append((block_ids(parts), block_weights(parts, n) if weights else None, None))
             return out
-        for m in self.block_matchers(fieldname, btext, candidates):
+        for m in self.block_matchers(fieldname, btext):
             if not hasattr(m, "_read_data"):
                 ids, ws, vals = [], [], []
                 while m.is_active():
