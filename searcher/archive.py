@@ -523,9 +523,9 @@ def _batch_limits() -> Dict[str, Any]:
 def _top(searcher: Searcher, query: Any, *, limit: int, sort: str, timeout: Optional[float]) -> Tuple[int, List[Tuple[int, float]]]:
     """(exact total, the first ``limit`` (docnum, score) pairs in ``sort`` order).
 
-    ``searcher.engine`` scores whole posting blocks at a time; a query it does not know
-    (prefix, fuzzy) runs through Whoosh's collector instead, which is slower but gives the
-    same answer.
+    ``searcher.engine`` (or ``searcher.vector``, see ``engine.engine_for``) scores whole
+    posting lists at a time; a query it does not know runs through Whoosh's collector
+    instead, which is slower but gives the same answer.
     """
     from searcher.engine import Unsupported, engine_for
 
