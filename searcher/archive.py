@@ -8,11 +8,15 @@ batch in progress and never what was committed before.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import pickle
 import shutil
+import struct
 import threading
 import time
+import zlib
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -82,6 +86,29 @@ def _retrying(read: Callable[[str], Any], folder: Path, attempts: int = 10) -> A
                 raise
             time.sleep(0.05)
 
+
+
+#: What Whoosh raises when it reads a damaged file (a bad compressed block, a short read, a
+#: broken pickle); opening catches anything, reading these only, so bugs still show.
+_DAMAGE = (zlib.error, struct.error, EOFError, pickle.UnpicklingError)
+
+
+def _damaged(path: Path, exc: BaseException) -> IndexCorrupt:
+    return IndexCorrupt(f"index '{path}' cannot be read ({type(exc).__name__}); run `searcher check --index {path}`")
+
+
+def _reads_index(method: Callable[..., Any]) -> Callable[..., Any]:
+    """A damaged file met while ``method`` reads the index becomes ``IndexCorrupt`` (one
+    line naming `searcher check`), not a traceback from deep inside Whoosh."""
+
+    @functools.wraps(method)
+    def wrapper(self: "Archive", *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except _DAMAGE as exc:
+            raise _damaged(self.path, exc) from exc
+
+    return wrapper
 
 class Archive:
     """A news archive backed by a Whoosh index in one folder.
@@ -189,9 +216,7 @@ class Archive:
         try:
             return self._ix.searcher()
         except Exception as exc:  # Whoosh raises EOFError, struct.error, ... on a damaged file
-            raise IndexCorrupt(
-                f"index '{self.path}' cannot be read ({type(exc).__name__}); run `searcher check --index {self.path}`"
-            ) from exc
+            raise _damaged(self.path, exc) from exc
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -324,6 +349,7 @@ class Archive:
 
     # -- reading ---------------------------------------------------------------------------
 
+    @_reads_index
     def get(self, article_id: str) -> Optional[Article]:
         """The article with this id, or None."""
         fields = self._search_view().document(id=article_id)
@@ -336,10 +362,14 @@ class Archive:
     def export(self) -> Iterator[Article]:
         """Every article, streamed in index order."""
         searcher = self._search_view()
-        for _, fields in searcher.reader().iter_docs():
-            if "id" in fields:
-                yield _article(fields)
+        try:
+            for _, fields in searcher.reader().iter_docs():
+                if "id" in fields:
+                    yield _article(fields)
+        except _DAMAGE as exc:
+            raise _damaged(self.path, exc) from exc
 
+    @_reads_index
     def stats(self, *, top: int = 10) -> Stats:
         """Counts, date span, articles per year, top sources and the size on disk."""
         searcher = self._search_view()
@@ -377,6 +407,7 @@ class Archive:
             path=str(self.path),
         )
 
+    @_reads_index
     def search(
         self,
         query: str,
@@ -455,6 +486,7 @@ class Archive:
             )
         return hits
 
+    @_reads_index
     def show(self, article_id: str, *, query: Optional[str] = None) -> Optional[tuple]:
         """The article with this id and, when ``query`` is given, its title and body
         highlighted for that query: ``(article, title_snippet, body_snippet)``; None when

@@ -76,6 +76,37 @@ def test_truncated_segment(built: Tuple[Path, Path]) -> None:
         assert len(archive) == 70
 
 
+def test_stored_fields_damaged_inside_a_segment(built: Tuple[Path, Path]) -> None:
+    """Damage that opening cannot see (the middle of the stored articles) surfaces when an
+    article is read: one line naming `searcher check`, from the library and every command."""
+    from searcher.errors import IndexCorrupt
+
+    corpus, index = built
+    with Archive.open(index) as archive:
+        reader, _ = archive._search_view().reader().leaf_readers()[0]
+        parts = reader._storage.a._dir  # the segment's compound file: name -> offset, length
+        name = next(n for n in parts if n.endswith("._stored.col"))
+        seg = index / (name.split(".")[0] + ".seg")
+        where = parts[name]["offset"] + parts[name]["length"] // 2
+    data = bytearray(seg.read_bytes())
+    data[where : where + 64] = b"\xff" * 64
+    seg.write_bytes(bytes(data))
+    with Archive.open(index) as archive:
+        with pytest.raises(IndexCorrupt):
+            list(archive.export())
+        # Searches either read no damaged article or say so in one line.
+        for text in (COMMON, "-zzzzq"):
+            try:
+                archive.search(text, limit=1000)
+            except IndexCorrupt:
+                pass
+    out = _cli("export", "--index", str(index))
+    assert out.exit_code == 1
+    assert out.stderr.splitlines()[-1] == f"Error: index '{index}' cannot be read (error); run `searcher check --index {index}`"
+    assert "Traceback" not in out.stderr
+    assert not check_index(index).ok  # ... and the check it names finds the damage
+
+
 def test_folder_that_is_not_an_index(tmp_path: Path) -> None:
     folder = tmp_path / "notes"
     folder.mkdir()
