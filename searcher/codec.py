@@ -146,16 +146,22 @@ def _positions_section(values: Any) -> bytes:
     return code.encode("ascii") + _raw(counts) + _raw(array(code, deltas))
 
 
+def _positions_parts(section: Any, vcount: int) -> Tuple[str, Any, Any]:
+    """What ``_positions_section`` wrote, in its parts: (typecode of the differences, the
+    counts as little-endian uint32, the differences)."""
+    return chr(section[0]), section[1 : 1 + 4 * vcount], section[1 + 4 * vcount :]
+
+
 def _read_positions(vcount: int, section: bytes) -> Tuple[array, List[int]]:
     """What ``_positions_section`` wrote: (counts, absolute positions)."""
-    counts = _load("I", section[1 : 1 + 4 * vcount])
-    deltas = _load(chr(section[0]), section[1 + 4 * vcount :])
-    return counts, list(accumulate(deltas))
+    code, counts, deltas = _positions_parts(section, vcount)
+    return _load("I", counts), list(accumulate(_load(code, deltas)))
 
 
 def split_block(b: Any) -> Tuple[str, Any, int, Any, float, int, int, int, Any]:
     """A block's data in its parts: (id typecode, ids as differences, weight kind, weights
-    or None, the constant weight, value kind, values compressed, value count, values)."""
+    or None, the weight of every posting when weights is None, value kind, values
+    compressed, value count, values)."""
     idcode, wkind, vkind, vcomp, n, vcount, wconst = _HEAD.unpack_from(b)
     start = _HEAD.size
     idcode = idcode.decode("ascii")
@@ -166,6 +172,8 @@ def split_block(b: Any) -> Tuple[str, Any, int, Any, float, int, int, int, Any]:
     if wkind == _W_ARRAY:
         weights = b[start : start + n * 4]
         start += n * 4
+    elif wkind == _W_ONES:
+        wconst = 1.0
     return idcode, ids, wkind, weights, wconst, vkind, vcomp, vcount, b[start:]
 
 
@@ -176,19 +184,29 @@ def block_ids(parts: Tuple[Any, ...]) -> Tuple[int, ...]:
 
 def block_weights(parts: Tuple[Any, ...], n: int) -> array:
     """The ``n`` weights of a block from its ``split_block`` parts."""
-    wkind = parts[2]
-    if wkind == _W_ARRAY:
+    if parts[3] is not None:
         return _load("f", parts[3])
-    return array("f", [1.0 if wkind == _W_ONES else parts[4]]) * n
+    return array("f", [parts[4]]) * n
+
+
+def raw_positions(parts: Tuple[Any, ...]) -> Optional[Tuple[str, Any, Any]]:
+    """A block's positions from its ``split_block`` parts, decompressed but not decoded:
+    (typecode of the differences across the block, each posting's count as little-endian
+    uint32, the differences, little-endian), or None for a block of another format."""
+    vkind, vcomp, vcount, section = parts[5:]
+    if vkind != _V_POSITIONS:
+        return None
+    return _positions_parts(zlib.decompress(section) if vcomp else section, vcount)
 
 
 def block_positions(parts: Tuple[Any, ...]) -> Optional[Tuple[array, List[int]]]:
     """A block's (number of positions of each posting, every position of the block in
     posting order) from its ``split_block`` parts, or None for a block of another format."""
-    vkind, vcomp, vcount, section = parts[5:]
-    if vkind != _V_POSITIONS:
+    raw = raw_positions(parts)
+    if raw is None:
         return None
-    return _read_positions(vcount, zlib.decompress(section) if vcomp else section)
+    code, counts, deltas = raw
+    return _load("I", counts), list(accumulate(_load(code, deltas)))
 
 
 def read_blocks(postfile: Any, offset: int, length: int) -> List[Tuple[int, int, Any]]:

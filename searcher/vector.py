@@ -21,14 +21,13 @@ uses this module only once searching in the process has cost about that much (se
 from __future__ import annotations
 
 import heapq
-import zlib
 from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 import whoosh.query as wq
 
-from searcher.codec import _V_POSITIONS, _W_ONES, split_block
+from searcher.codec import raw_positions, split_block
 from searcher.engine import NO_DATE, Engine, Unsupported, _Segment
 
 #: A scored set: (sorted unique docnums as int64, their float64 scores).
@@ -201,7 +200,7 @@ class VectorEngine(Engine):
             if weights:
                 ws = np.concatenate([
                     np.frombuffer(p[3], "<f4") if p[3] is not None
-                    else np.full(len(p[1]) // _ID_DTYPES[p[0]].itemsize, 1.0 if p[2] == _W_ONES else p[4], np.float32)
+                    else np.full(len(p[1]) // _ID_DTYPES[p[0]].itemsize, p[4], np.float32)
                     for p in parts
                 ]).astype(np.float64)
         if cand is not None:
@@ -293,15 +292,14 @@ class VectorEngine(Engine):
         if not chosen:
             return _EMPTY_IDS
         parts = [split_block(raw[k][2]) for k in chosen]
-        if any(p[5] != _V_POSITIONS for p in parts):
+        sections = [raw_positions(p) for p in parts]
+        if any(section is None for section in sections):
             raise Unsupported("positions of another format")
         ids = self._block_ids(parts, chosen, maxids)
         counts, deltas = [], []
-        for p in parts:
-            section = zlib.decompress(p[8]) if p[6] else p[8]
-            vcount = p[7]
-            counts.append(np.frombuffer(section, "<u4", vcount, 1))
-            deltas.append(np.frombuffer(section, _POS_DTYPES[chr(section[0])], offset=1 + 4 * vcount))
+        for code, counts_bytes, delta_bytes in sections:  # type: ignore[misc]
+            counts.append(np.frombuffer(counts_bytes, "<u4"))
+            deltas.append(np.frombuffer(delta_bytes, _POS_DTYPES[code]))
         per_posting = np.concatenate(counts)
         steps = np.concatenate(deltas, dtype=np.int64, casting="unsafe")
         # Each block's differences start again from 0: one running sum, less the sum so far
