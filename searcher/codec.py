@@ -36,7 +36,8 @@ from searcher.schema import NewsPositions
 
 # Block info (what W3 pickles): postings, last id, top weight, compressed, length bytes.
 _INFO = struct.Struct("<IIdBBB")
-_unpack_int = struct.Struct("!i").unpack  # W3's write_int: a big-endian signed int
+_BLOCK_LENGTH = struct.Struct("!i")  # W3's write_int: a big-endian signed int
+_unpack_int = _BLOCK_LENGTH.unpack
 # id typecode, weight kind, value kind, values compressed, posting count, value count, weight
 _HEAD = struct.Struct("<cBBBIIf")
 _W_ONES, _W_CONST, _W_ARRAY = 0, 1, 2
@@ -90,49 +91,56 @@ class NewsPostingsWriter(W3PostingsWriter):
         if not self._blockcount:
             self._postfile.write(WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
-        ids = self._ids
-        n = len(ids)
-        deltas = [ids[0]] + [b - a for a, b in zip(ids, ids[1:])] if n > 1 else list(ids)
-        idcode = _id_typecode(max(deltas))
-        parts = [b"", _raw(array(idcode, deltas))]
-        weights = self._weights
-        wconst = 0.0
-        if all(w == 1.0 for w in weights):
-            wkind = _W_ONES
-        elif all(w == weights[0] for w in weights):
-            wkind, wconst = _W_CONST, weights[0]
-        else:
-            wkind = _W_ARRAY
-            parts.append(_raw(array("f", weights)))
-        fixedsize = self._format.fixed_value_size()
-        values = self._values
-        vcount = len(values)
-        if fixedsize == 0:
-            vkind, section = _V_NONE, b""
-        elif type(self._format) is NewsPositions:
-            vkind, section = _V_POSITIONS, _positions_section(values)
-        elif fixedsize is not None and fixedsize > 0:
-            vkind, section = _V_FIXED, b"".join(values)
-        else:
-            vkind = _V_VARIABLE
-            section = _raw(array("I", [len(v) for v in values])) + b"".join(values)
-        comp = 0
-        if self._compression and len(section) >= _COMPRESS_MIN:
-            comp = self._compression
-            section = zlib.compress(section, comp)
-        parts[0] = _HEAD.pack(idcode.encode("ascii"), wkind, vkind, 1 if comp else 0, n, vcount, wconst)
-        parts.append(section)
-        databytes = b"".join(parts)
-        infobytes = _INFO.pack(
-            n, ids[-1], self._maxweight, comp, length_to_byte(self._minlength), length_to_byte(self._maxlength)
+        self._postfile.write(
+            block_bytes(
+                self._format, self._compression, self._ids, self._weights, self._values,
+                self._maxweight, self._minlength, self._maxlength, last,
+            )
         )
-        postfile = self._postfile
-        blocklength = len(infobytes) + len(databytes)
-        postfile.write_int(-blocklength if last else blocklength)
-        postfile.write(infobytes)
-        postfile.write(databytes)
         self._blockcount += 1
         self._new_block()
+
+
+def block_bytes(
+    format_: Any, compression: int, ids: Any, weights: Any, values: List[bytes],
+    maxweight: float, minlength: Optional[int], maxlength: int, last: bool,
+) -> bytes:
+    """One block of a posting list as the postings file holds it: its length (negative
+    for the list's last block, as W3 writes it), its info, its data. ``values`` holds the
+    postings' non-empty values; the statistics are the block's (``W3PostingsWriter``'s)."""
+    n = len(ids)
+    deltas = [ids[0]] + [b - a for a, b in zip(ids, ids[1:])] if n > 1 else list(ids)
+    idcode = _id_typecode(max(deltas))
+    parts = [b"", _raw(array(idcode, deltas))]
+    wconst = 0.0
+    if all(w == 1.0 for w in weights):
+        wkind = _W_ONES
+    elif all(w == weights[0] for w in weights):
+        wkind, wconst = _W_CONST, weights[0]
+    else:
+        wkind = _W_ARRAY
+        parts.append(_raw(array("f", weights)))
+    fixedsize = format_.fixed_value_size()
+    vcount = len(values)
+    if fixedsize == 0:
+        vkind, section = _V_NONE, b""
+    elif type(format_) is NewsPositions:
+        vkind, section = _V_POSITIONS, _positions_section(values)
+    elif fixedsize is not None and fixedsize > 0:
+        vkind, section = _V_FIXED, b"".join(values)
+    else:
+        vkind = _V_VARIABLE
+        section = _raw(array("I", [len(v) for v in values])) + b"".join(values)
+    comp = 0
+    if compression and len(section) >= _COMPRESS_MIN:
+        comp = compression
+        section = zlib.compress(section, comp)
+    parts[0] = _HEAD.pack(idcode.encode("ascii"), wkind, vkind, 1 if comp else 0, n, vcount, wconst)
+    parts.append(section)
+    databytes = b"".join(parts)
+    infobytes = _INFO.pack(n, ids[-1], maxweight, comp, length_to_byte(minlength), length_to_byte(maxlength))
+    blocklength = len(infobytes) + len(databytes)
+    return _BLOCK_LENGTH.pack(-blocklength if last else blocklength) + infobytes + databytes
 
 
 def _positions_section(values: Any) -> bytes:

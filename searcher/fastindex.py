@@ -34,6 +34,7 @@ from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
 from searcher.schema import NewsPositions, NewsTokenizer
+from searcher.termwriter import write_field
 
 _encode_positions = NewsPositions().encode
 _BIG_ENDIAN = sys.byteorder != "little"
@@ -219,20 +220,10 @@ class FastWriter(SegmentWriter):
         self._mem = {}
 
     def _write_grouped(self, lengths: "_Lengths") -> None:
-        fw = self.fieldwriter
-        schema = self.schema
         for fieldname in sorted(self._mem):
             postings = self._mem[fieldname]
-            if not postings:
-                continue
-            fw.start_field(fieldname, schema[fieldname])
-            lens = lengths.of(fieldname)
-            for btext in sorted(postings):
-                docs, weights, values = postings[btext]
-                fw.start_term(btext)
-                _add_term_postings(fw._postwriter, docs, weights, values, lens)
-                fw.finish_term()
-            fw.finish_field()
+            if postings:
+                write_field(self.fieldwriter, fieldname, self.schema[fieldname], postings, lengths.of(fieldname))
 
     def _write_stream(self, lengths: "_Lengths", items: Iterable[Any]) -> None:
         fw = self.fieldwriter
@@ -258,36 +249,6 @@ class FastWriter(SegmentWriter):
             fw.finish_term()
         if lastfn is not None:
             fw.finish_field()
-
-
-def _add_term_postings(pw: Any, docs: List[int], weights: List[float], values: List[bytes], lens: List[Any]) -> None:
-    """``W3PostingsWriter.add_posting`` for a whole posting list: fills each block in bulk
-    and writes it when full, exactly as one call per posting would (same blocks, same
-    statistics), without the per-posting type assertions and attribute updates."""
-    limit = pw._blocklimit
-    n = len(docs)
-    start = 0
-    while start < n:
-        if len(pw._ids) >= limit:
-            pw._write_block()
-        end = min(n, start + limit - len(pw._ids))
-        chunk = range(start, end)
-        pw._ids.extend(docs[start:end])
-        w = weights[start:end]
-        pw._weights.extend(w)
-        top = max(w)
-        if top > pw._maxweight:
-            pw._maxweight = top
-        pw._values.extend(v for v in values[start:end] if v)
-        blens = [lens[docs[i]] for i in chunk]
-        blens = [x for x in blens if x]
-        if blens:
-            low, high = min(blens), max(blens)
-            if pw._minlength is None or low < pw._minlength:
-                pw._minlength = low
-            if high > pw._maxlength:
-                pw._maxlength = high
-        start = end
 
 
 class _Lengths:

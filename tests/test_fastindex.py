@@ -187,3 +187,43 @@ def test_long_posting_lists_fill_blocks_like_whoosh(tmp_path: Path) -> None:
     )
     a.close()
     b.close()
+
+
+def test_bulk_term_writer_writes_the_per_term_bytes(tmp_path: Path, monkeypatch: Any) -> None:
+    """``termwriter.write_field`` (the commit of new documents) writes the very files the
+    per-term path through Whoosh's field writer writes: posting lists of one, two, three and
+    several blocks, inlined lists, boosted documents, valueless, keyword and date fields,
+    and documents whose body is empty."""
+    from datetime import datetime
+
+    docs = _docs(400)
+    for i, doc in enumerate(docs):
+        doc["keywords"] = " ".join(["trade", "missile", f"k{i % 7}", f"rare{i}"][: 1 + i % 4])
+        doc["date"] = datetime(2000 + i % 30, 1 + i % 12, 1 + i % 28)
+        doc["title"] += f" once{i} twice{i // 2} thrice{i // 3}"
+        if i % 9 == 0:
+            doc["_boost"] = 2.5
+        if i % 50 == 0:
+            doc["body"] = ""
+
+    def files(name: str) -> dict:
+        (tmp_path / name).mkdir()
+        ix = whoosh_index.create_in(str(tmp_path / name), make_schema())
+        w = fastindex.new_writer(ix)
+        w.compound = False
+        for doc in docs:
+            w.add_document(**doc)
+        w.commit()
+        (segment,) = ix._segments()
+        prefix = segment.segment_id() + "."
+        out = {p.name[len(prefix) :]: p.read_bytes() for p in (tmp_path / name).iterdir() if p.name.startswith(prefix)}
+        ix.close()
+        return out
+
+    bulk = files("bulk")
+    monkeypatch.setattr(
+        fastindex.FastWriter, "_write_grouped", lambda self, lengths: self._write_stream(lengths, self._mem_stream())
+    )
+    per_term = files("per_term")
+    assert {"trm", "pst", "_stored.col"} <= set(bulk)
+    assert bulk == per_term
