@@ -23,8 +23,8 @@ import struct
 import sys
 import zlib
 from array import array
-from itertools import accumulate, chain
-from operator import sub
+from itertools import accumulate, chain, repeat
+from operator import rshift, sub
 from typing import Any, List, Optional, Tuple
 
 from searcher import _whoosh_fixes  # noqa: F401,I001  (first: Whoosh imported lean and corrected)
@@ -107,15 +107,16 @@ def block_bytes(
 ) -> bytes:
     """One block of a posting list as the postings file holds it: its length (negative
     for the list's last block, as W3 writes it), its info, its data. ``values`` holds the
-    postings' non-empty values; the statistics are the block's (``W3PostingsWriter``'s)."""
+    postings' non-empty values and ``weights`` their weights as an ``array("f")``; the
+    statistics are the block's (``W3PostingsWriter``'s)."""
     n = len(ids)
-    deltas = [ids[0]] + [b - a for a, b in zip(ids, ids[1:])] if n > 1 else list(ids)
+    deltas = list(map(sub, ids, chain((0,), ids)))
     idcode = _id_typecode(max(deltas))
     parts = [b"", _raw(array(idcode, deltas))]
     wconst = 0.0
-    if all(w == 1.0 for w in weights):
+    if weights.count(1.0) == n:
         wkind = _W_ONES
-    elif all(w == weights[0] for w in weights):
+    elif weights.count(weights[0]) == n:
         wkind, wconst = _W_CONST, weights[0]
     else:
         wkind = _W_ARRAY
@@ -147,7 +148,7 @@ def _positions_section(values: Any) -> bytes:
     """A block's ``NewsPositions`` values: a delta typecode, each posting's count of
     positions, then the differences between consecutive positions across the whole block
     (the first position of a posting usually gives a negative one)."""
-    counts = array("I", [len(v) >> 2 for v in values])
+    counts = array("I", map(rshift, map(len, values), repeat(2)))
     positions = _load("I", b"".join(values))
     deltas = list(map(sub, positions, chain((0,), positions)))
     code = "h" if -32768 <= min(deltas, default=0) and max(deltas, default=0) <= 32767 else "i"

@@ -17,12 +17,13 @@ entries in ``W3TermInfo.to_bytes``'s layout, and the rows of the term index
 from __future__ import annotations
 
 from array import array
+from hashlib import md5
 from pickle import dumps
 from typing import Any, Dict, List, Optional, Tuple
 
 from searcher import _whoosh_fixes  # noqa: F401,I001  (first: Whoosh imported lean and corrected)
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
-from whoosh.filedb.filetables import _lengths as _ROW_HEAD
+from whoosh.filedb.filetables import _lengths as _ROW_HEAD, md5_hash
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import length_to_byte
 
@@ -31,6 +32,11 @@ from searcher.codec import block_bytes
 _TERM_INFO = W3TermInfo._struct
 #: Buffered bytes written to a file once they reach this size.
 _FLUSH_BYTES = 4 << 20
+
+
+def _md5_low32(key: bytes) -> int:
+    """``filetables.md5_hash`` (the low 32 bits of the key's MD5), without a hex round trip."""
+    return int.from_bytes(md5(key, usedforsecurity=False).digest()[12:], "big")
 
 
 class _Out:
@@ -73,6 +79,8 @@ def write_field(
     valueless = fmt.fixed_value_size() == 0
     tindex = fw._tindex
     hashfn, buckets, index = tindex.hashfn, tindex.buckets, tindex.index
+    if hashfn is md5_hash:
+        hashfn = _md5_low32
     prefix = pack_ushort(fw._fieldid)
     terms, posts = _Out(tindex.dbfile), _Out(fw._postfile)
     key = b""
@@ -87,8 +95,8 @@ def write_field(
         start = posts.pos
         if n < inlinelimit and n <= blocklimit:
             ws = array("f", weights)
-            kept = (None,) * n if valueless else tuple(v for v in values if v)
-            found = [x for x in map(lengths.__getitem__, docs) if x]
+            kept = (None,) * n if valueless else tuple(filter(None, values))
+            found = list(filter(None, map(lengths.__getitem__, docs)))
             total += sum(ws)
             minlength = min(found) if found else None
             maxlength = max(maxlength, max(found) if found else 0)
@@ -101,7 +109,7 @@ def write_field(
                 e = min(n, s + blocklimit)
                 ids = docs[s:e]
                 ws = array("f", weights[s:e])
-                found = [x for x in map(lengths.__getitem__, ids) if x]
+                found = list(filter(None, map(lengths.__getitem__, ids)))
                 bmin = min(found) if found else None
                 bmax = max(found) if found else 0
                 bweight = max(0, *weights[s:e])
@@ -109,7 +117,7 @@ def write_field(
                 minlength = bmin if minlength is None else min(minlength, bmin)  # type: ignore[type-var]
                 maxlength = max(maxlength, bmax)
                 maxweight = max(maxweight, bweight)
-                vs = [v for v in values[s:e] if v]
+                vs = list(filter(None, values[s:e]))
                 posts.write(block_bytes(fmt, compression, ids, ws, vs, bweight, bmin, bmax, e == n))
             tail = pack_long(start) + pack_int(posts.pos - start)
             inlined = False
