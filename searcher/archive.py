@@ -225,7 +225,7 @@ class Archive:
         committed on failure."""
         report = IndexReport()
         started = time.monotonic()
-        from searcher.fastindex import new_writer
+        from searcher.fastindex import fewer_collections, new_writer
         from searcher.indexing import Indexer
         from searcher.locking import WriteLock
 
@@ -238,8 +238,9 @@ class Archive:
                 report=report,
                 **_batch_limits(),
             )
-            work(indexer)
-            indexer.commit()
+            with fewer_collections():
+                work(indexer)
+                indexer.commit()
         except BaseException:
             if indexer is not None:
                 indexer.cancel()

@@ -22,10 +22,12 @@ Whoosh's own writer gives (``tests/test_fastindex.py`` checks this).
 
 from __future__ import annotations
 
+import gc
 import heapq
 import sys
 from array import array
 from datetime import datetime
+from contextlib import contextmanager
 from itertools import accumulate, chain
 from typing import Any, Dict, Iterable, Iterator, List, NamedTuple, Optional, Tuple
 
@@ -76,19 +78,38 @@ def pack_positions(analyzer: NewsTokenizer, value: str) -> Packed:
     return Packed(terms, array("I", map(len, lists)).tobytes(), positions.tobytes())
 
 
-def unpack_positions(packed: Packed, field_boost: float) -> Iterable[Tuple[bytes, int, float, bytes]]:
-    """What ``positions_items`` gives for the value ``packed`` was made from."""
+def unpack_positions(packed: Packed, field_boost: float) -> Tuple[List[bytes], array, List[float], List[bytes]]:
+    """What ``positions_items`` gives for the value ``packed`` was made from, as columns:
+    (terms, counts, weights, values)."""
     counts = array("I")
     counts.frombytes(packed.counts)
-    terms = packed.terms.split(b"\0")
     blob = packed.positions
     ends = [4 * e for e in accumulate(counts)]
-    return zip(
-        terms,
+    return (
+        packed.terms.split(b"\0")[: len(counts)],
         counts,
         [float(n) * field_boost for n in counts],
         [blob[e - 4 * n : e] for n, e in zip(counts, ends)],
     )
+
+
+def _add_packed(postings: _Postings, packed: Packed, docnum: int, field_boost: float, boost: float) -> int:
+    """``add_document``'s posting loop for a ``Packed`` value: the same entries (weight
+    ``float(count) * field_boost * boost``), from columns rather than a tuple per posting;
+    returns the value's length (its number of positions)."""
+    terms, counts, weights, values = unpack_positions(packed, field_boost)
+    if boost != 1.0:
+        weights = [w * boost for w in weights]
+    get = postings.get
+    for term, weight, value in zip(terms, weights, values):
+        entry = get(term)
+        if entry is None:
+            postings[term] = ([docnum], [weight], [value])
+        else:
+            entry[0].append(docnum)
+            entry[1].append(weight)
+            entry[2].append(value)
+    return sum(counts)
 
 
 #: Postings computed ahead of time (in a reader process), keyed by (field name, value) and
@@ -148,20 +169,23 @@ class FastWriter(SegmentWriter):
                 length = 0
                 if field.indexed:
                     fieldboost = self._field_boost(fields, fieldname, docboost)
+                    postings = mem.get(fieldname)
+                    if postings is None:
+                        postings = mem[fieldname] = {}
                     items: Optional[Iterable[Any]] = None
                     if PREANALYSED and isinstance(value, (str, datetime)):
                         items = PREANALYSED.get((fieldname, value))
                         if type(items) is Packed:
-                            items = unpack_positions(items, field.format.field_boost)
+                            length = _add_packed(postings, items, docnum, field.format.field_boost, fieldboost)
+                            if not field.scorable:
+                                length = 0
+                            items = ()
                     if items is None:
                         if fieldname in self._fast_fields and isinstance(value, str):
                             items = positions_items(field.analyzer, value, field.format.field_boost)
                         else:
                             items = field.index(value)
                     scorable = field.scorable
-                    postings = mem.get(fieldname)
-                    if postings is None:
-                        postings = mem[fieldname] = {}
                     for tbytes, freq, weight, vbytes in items:
                         if scorable:
                             length += freq
@@ -270,6 +294,33 @@ class _Lengths:
                 found = [dfl(d, fieldname) for d in range(self._doccount)]
             self._cache[fieldname] = found
         return found
+
+
+#: The youngest generation's collection threshold while indexing (Python's default: 700).
+GC_THRESHOLD = 10_000
+
+
+def fewer_collections_now() -> None:
+    """Let the cyclic garbage collector run less often in this process: indexing creates
+    millions of small lists and tuples that live until the next commit, and collecting
+    young objects every 700 allocations cost the writer about a tenth of its time
+    (``add_document`` 1.52 → 1.35 s CPU for 2,000 articles, best of 3 × 3 runs; turning
+    collection off entirely gained little more). Cycles are still collected."""
+    threshold, *older = gc.get_threshold()
+    if 0 < threshold < GC_THRESHOLD:
+        gc.set_threshold(GC_THRESHOLD, *older)
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """``fewer_collections_now`` for the duration of a ``with`` block, then the
+    thresholds as they were."""
+    before = gc.get_threshold()
+    fewer_collections_now()
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def new_writer(ix: Any, *, limitmb: int = 256) -> SegmentWriter:

@@ -195,6 +195,7 @@ class Indexer:
         self._batch = Batch(max_articles=batch_articles, max_seconds=batch_seconds)
         self._writer: Optional[IndexWriter] = None
         self._searcher = new_searcher()
+        self._closed = False
         self.known_files: Dict[str, Tuple[str, int]] = self._load_files()
         self._seen_hashes: Set[str] = set()
         self._seen_ids: Set[str] = set()
@@ -238,13 +239,17 @@ class Indexer:
         self._batch.reset()
 
     def cancel(self) -> None:
+        """Drop what is pending (nothing committed is touched) and close."""
         if self._writer is not None:
             self._writer.cancel()
             self._writer = None
-        self._searcher.close()
+        self.close()
 
     def close(self) -> None:
-        self._searcher.close()
+        """Close the searcher; closing twice (``cancel``, then ``close``) is harmless."""
+        if not self._closed:
+            self._closed = True
+            self._searcher.close()
 
     def add_file(self, result: FileResult) -> None:
         """Store a file's articles (one part of them, for large files) and, with its last

@@ -112,7 +112,7 @@ def read_all(todo: Sequence[tuple], fmt: str, mapping: Mapping[str, str], *, wor
         return
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    pool = ctx.Pool(n)
+    pool = ctx.Pool(n, initializer=fastindex.fewer_collections_now)
     try:
         pending: Deque = deque()
         tasks = _tasks(todo, fmt, mapping)

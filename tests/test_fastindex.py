@@ -120,7 +120,7 @@ def test_positions_items_match_whoosh() -> None:
             assert sorted(items) == sorted(field.index(text)), (name, text[:60])
             # ... and the packed form reader processes send unpacks to the same, in order.
             packed = fastindex.pack_positions(field.analyzer, text)
-            assert list(fastindex.unpack_positions(packed, field.format.field_boost)) == items, (name, text[:60])
+            assert list(zip(*fastindex.unpack_positions(packed, field.format.field_boost))) == items, (name, text[:60])
 
 
 def test_read_all_keeps_order(tmp_path: Path) -> None:
@@ -227,3 +227,30 @@ def test_bulk_term_writer_writes_the_per_term_bytes(tmp_path: Path, monkeypatch:
     per_term = files("per_term")
     assert {"trm", "pst", "_stored.col"} <= set(bulk)
     assert bulk == per_term
+
+
+def test_indexing_collects_less_often_then_restores_the_thresholds(tmp_path: Path, monkeypatch: Any) -> None:
+    import gc
+
+    from searcher.indexing import Indexer
+
+    seen = []
+    add_file = Indexer.add_file
+    monkeypatch.setattr(Indexer, "add_file", lambda self, result: (seen.append(gc.get_threshold()[0]), add_file(self, result)))
+    before = gc.get_threshold()
+    with Archive.open(tmp_path / "ix", create=True) as archive:
+        archive.index_paths([CORPUS / "text"])
+        assert gc.get_threshold() == before
+        indexed = archive.stats().articles
+
+        def fail(self: Any, result: Any) -> None:
+            raise RuntimeError("stop")
+
+        monkeypatch.setattr(Indexer, "add_file", fail)
+        # The error itself comes out (closing twice once hid it behind ReaderClosed),
+        # and nothing indexed is lost.
+        with pytest.raises(RuntimeError, match="stop"):
+            archive.index_paths([CORPUS])
+        assert archive.stats().articles == indexed > 0
+    assert seen and min(seen) >= fastindex.GC_THRESHOLD
+    assert gc.get_threshold() == before
