@@ -12,10 +12,12 @@ bookkeeping rather than to real work:
 
 ``FastWriter`` keeps the postings of new documents in a dict per field (term → docnums,
 weights, values), which is already grouped by term and ordered by document, so a commit
-only sorts the distinct terms; looks each document's field lengths up once; and builds
-position postings for ``NewsTokenizer`` fields in one pass. Segments merged in by the merge
-policy are streamed back from disk and merged with ``heapq.merge`` instead of being sorted
-in a pool. The formats and the postings written are Whoosh's own (the block layout is
+only sorts the distinct terms and writes each field in one pass (``searcher.termwriter``);
+looks each document's field lengths up once; and builds position postings for
+``NewsTokenizer`` fields in one pass. Segments merged in by the merge policy are streamed
+back from disk, merged with ``heapq.merge`` instead of being sorted in a pool, and written
+term by term through Whoosh's field writer (the path ``termwriter``'s bytes are tested
+against). The formats and the postings written are Whoosh's own (the block layout is
 ``searcher.codec``'s), so the postings, stored fields and lengths read back are those
 Whoosh's own writer gives (``tests/test_fastindex.py`` checks this).
 """
@@ -26,8 +28,8 @@ import gc
 import heapq
 import sys
 from array import array
-from datetime import datetime
 from contextlib import contextmanager
+from datetime import datetime
 from itertools import accumulate, chain
 from typing import Any, Dict, Iterable, Iterator, List, NamedTuple, Optional, Tuple
 

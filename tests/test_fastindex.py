@@ -201,6 +201,8 @@ def test_bulk_term_writer_writes_the_per_term_bytes(tmp_path: Path, monkeypatch:
         doc["keywords"] = " ".join(["trade", "missile", f"k{i % 7}", f"rare{i}"][: 1 + i % 4])
         doc["date"] = datetime(2000 + i % 30, 1 + i % 12, 1 + i % 28)
         doc["title"] += f" once{i} twice{i // 2} thrice{i // 3}"
+        doc["author"] = ["Ann Lee", "Bo Chen and Ann Lee", "Reuters staff"][i % 3]  # Positions: variable values
+        doc["source"] = "Wire" if i % 4 else "Daily Post"
         if i % 9 == 0:
             doc["_boost"] = 2.5
         if i % 50 == 0:
