@@ -192,8 +192,8 @@ def test_long_posting_lists_fill_blocks_like_whoosh(tmp_path: Path) -> None:
 def test_bulk_term_writer_writes_the_per_term_bytes(tmp_path: Path, monkeypatch: Any) -> None:
     """``termwriter.write_field`` (the commit of new documents) writes the very files the
     per-term path through Whoosh's field writer writes: posting lists of one, two, three and
-    several blocks, inlined lists, boosted documents, valueless, keyword and date fields,
-    and documents whose body is empty."""
+    several blocks, inlined lists, boosted documents, valueless, keyword, date and
+    plain-positions fields, and documents whose body is empty."""
     from datetime import datetime
 
     docs = _docs(400)
