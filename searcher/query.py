@@ -370,9 +370,22 @@ def _expand(reader: IndexReader, fname: str, leaf: Leaf, spec: Tuple[str, ...]) 
                                     for b in reader.expand_prefix(fname, text))
         else:
             target = text if fname in _STEMMED else (leaf.keyword or text)
-            words = reader.terms_within(fname, target, leaf.arg, prefix=1)
+            words = _terms_within(reader, fname, target, leaf.arg)
         found.update(islice(words, MAX_EXPANSION - len(found)))
     return found
+
+
+def _terms_within(reader: IndexReader, fname: str, target: str, maxdist: int) -> Iterator[str]:
+    """The terms within ``maxdist`` edits of ``target`` (same first letter), in term order:
+    the union of each segment's own expansion, which is what the fuzzy query matched.
+    (On a multi-segment reader Whoosh's ``terms_within`` merges every segment's terms that
+    share the first letter and computes a distance for each in Python, and it counts a
+    transposition as one edit where the query's automaton counts two: it took 40% of a
+    fuzzy search at 100,000 articles and could highlight words the query did not match.)"""
+    found: Set[str] = set()
+    for leaf, _ in reader.leaf_readers():
+        found.update(leaf.terms_within(fname, target, maxdist, prefix=1))
+    return iter(sorted(found))
 
 
 # ----------------------------------------------------------------------------- suggesting

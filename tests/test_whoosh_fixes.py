@@ -93,3 +93,27 @@ def test_stored_column_offsets_are_whoosh_s(tmp_path: Path) -> None:
             base += n
         assert list(reader._offsets) == expected
         assert [reader[i] for i in range(count)] == values
+
+
+def test_terms_within_remembers_the_same_terms_in_the_same_order(tmp_path: Path) -> None:
+    from whoosh.reading import SegmentReader
+
+    from searcher import Archive, Article
+
+    original = SegmentReader.terms_within.__wrapped__
+    words = ["government", "governments", "goverment", "governor", "govern", "garment", "economy", "economic"]
+    with Archive.open(tmp_path / "ix", create=True) as archive:
+        archive.add([Article(title=f"T{i}", body=" ".join(words[i % 8 :] + ["x"]), url=f"https://e.org/{i}") for i in range(40)])
+    with Archive.open(tmp_path / "ix") as archive:
+        results = archive.search("goverment~", limit=50)
+        assert results.total > 0
+        reader = archive._search_view().reader()
+        nonempty = 0
+        for leaf, _ in reader.leaf_readers():
+            for text, dist in (("goverment", 1), ("govern", 2), ("economi", 1), ("zzz", 1)):
+                expected = list(original(leaf, "body", text, dist, 1))
+                assert list(leaf.terms_within("body", text, dist, 1)) == expected
+                assert list(leaf.terms_within("body", text, dist, 1)) == expected  # remembered
+                nonempty += bool(expected)
+        assert nonempty >= 2
+        assert archive.search("goverment~", limit=50).total == results.total
