@@ -19,7 +19,7 @@ from __future__ import annotations
 from array import array
 from hashlib import md5
 from pickle import dumps
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from searcher import _whoosh_fixes  # noqa: F401,I001  (first: Whoosh imported lean and corrected)
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
@@ -67,11 +67,12 @@ def write_field(
     fieldname: str,
     field: Any,
     postings: Dict[bytes, Tuple[List[int], List[float], List[bytes]]],
-    lengths: List[int],
+    lengths: Sequence[Optional[int]],
 ) -> None:
     """What ``fw.start_field``, then for each term in order ``start_term``, ``add`` per
     posting and ``finish_term``, then ``finish_field`` write, for ``postings`` (term bytes
-    → docnums ascending, weights, values) and every document's length of the field."""
+    → docnums ascending, weights, values) and every document's length of the field (as
+    the per-document reader gives it: None for none)."""
     fw.start_field(fieldname, field)
     pw = fw._postwriter
     blocklimit, inlinelimit, compression = pw._blocklimit, pw._inlinelimit, pw._compression
