@@ -177,26 +177,26 @@ class FastWriter(SegmentWriter):
                     items: Optional[Iterable[Any]] = None
                     if PREANALYSED and isinstance(value, (str, datetime)):
                         items = PREANALYSED.get((fieldname, value))
-                        if type(items) is Packed:
-                            length = _add_packed(postings, items, docnum, field.format.field_boost, fieldboost)
-                            if not field.scorable:
-                                length = 0
-                            items = ()
-                    if items is None:
-                        if fieldname in self._fast_fields and isinstance(value, str):
-                            items = positions_items(field.analyzer, value, field.format.field_boost)
-                        else:
-                            items = field.index(value)
-                    scorable = field.scorable
-                    for tbytes, freq, weight, vbytes in items:
-                        if scorable:
-                            length += freq
-                        entry = postings.get(tbytes)
-                        if entry is None:
-                            entry = postings[tbytes] = ([], [], [])
-                        entry[0].append(docnum)
-                        entry[1].append(weight * fieldboost)
-                        entry[2].append(vbytes)
+                    if type(items) is Packed:
+                        length = _add_packed(postings, items, docnum, field.format.field_boost, fieldboost)
+                        if not field.scorable:
+                            length = 0
+                    else:
+                        if items is None:
+                            if fieldname in self._fast_fields and isinstance(value, str):
+                                items = positions_items(field.analyzer, value, field.format.field_boost)
+                            else:
+                                items = field.index(value)
+                        scorable = field.scorable
+                        for tbytes, freq, weight, vbytes in items:
+                            if scorable:
+                                length += freq
+                            entry = postings.get(tbytes)
+                            if entry is None:
+                                entry = postings[tbytes] = ([], [], [])
+                            entry[0].append(docnum)
+                            entry[1].append(weight * fieldboost)
+                            entry[2].append(vbytes)
                 customval = fields.get("_stored_%s" % fieldname, value)
                 perdocwriter.add_field(fieldname, field, customval if field.stored else None, length)
                 column = field.column_type
