@@ -179,7 +179,6 @@ def _memo_terms_within(original: Any) -> Any:
             found = memo[key] = tuple(original(self, fieldname, text, maxdist, prefix))
         return iter(found)
 
-    terms_within._searcher_memo = True  # type: ignore[attr-defined]
     return terms_within
 
 

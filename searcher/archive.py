@@ -87,7 +87,6 @@ def _retrying(read: Callable[[str], Any], folder: Path, attempts: int = 10) -> A
             time.sleep(0.05)
 
 
-
 #: What Whoosh raises when it reads a damaged file (a bad compressed block, a short read, a
 #: broken pickle); opening catches anything, reading these only, so bugs still show.
 _DAMAGE = (zlib.error, struct.error, EOFError, pickle.UnpicklingError)
@@ -109,6 +108,7 @@ def _reads_index(method: Callable[..., Any]) -> Callable[..., Any]:
             raise _damaged(self.path, exc) from exc
 
     return wrapper
+
 
 class Archive:
     """A news archive backed by a Whoosh index in one folder.
