@@ -252,7 +252,7 @@ def test_sigkill_at_many_points_never_damages_the_index(tmp_path: Path) -> None:
     # articles could finish the job before the ninth kill, and the chain would prove less.
     root = tmp_path / "corpus"
     expected = make_corpus(root, jsonl_files=48, per_file=50, text_files=600, seed=5)
-    report = kill_chain(root, tmp_path / "idx", expected, kills=9, seed=11, batch=120, max_delay=2.0)
+    report = kill_chain(root, tmp_path / "idx", expected, kills=9, seed=11, batch=120, max_delay=0.8)
     assert report.survived == report.kills_tried
     # The chain must really have interrupted runs, and they must have made progress.
     assert report.killed_running >= 6, report
