@@ -24,14 +24,14 @@ def _index_option(f: F) -> F:
     return click.option(
         "--index",
         "index_dir",
-        type=click.Path(file_okay=True, dir_okay=True, path_type=Path),
+        type=str,
         default=lambda: os.environ.get("SEARCHER_INDEX", _DEFAULT_INDEX),
         show_default="indexes/default, or $SEARCHER_INDEX",
-        help="Index folder.",
+        help="Index folder, or a postgresql://USER@HOST:PORT/DB URL.",
     )(f)
 
 
-def _open(index_dir: Path, *, create: bool = False) -> Any:
+def _open(index_dir: str, *, create: bool = False) -> Any:
     from searcher.archive import Archive
 
     return Archive.open(index_dir, create=create)
@@ -109,7 +109,7 @@ def main() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no report.")
 def index(
     paths: Tuple[Path, ...],
-    index_dir: Path,
+    index_dir: str,
     fmt: str,
     maps: Tuple[str, ...],
     prune: bool,
@@ -180,7 +180,7 @@ class _Progress:
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True, help="Give up after this many seconds.")
 def search(
     query: str,
-    index_dir: Path,
+    index_dir: str,
     since: Optional[str],
     until: Optional[str],
     sort: str,
@@ -232,7 +232,7 @@ def search(
 @click.option("--query", "-q", help="Highlight this query's matches.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
-def show(article_id: str, index_dir: Path, query: Optional[str], fmt: str, color: str) -> None:
+def show(article_id: str, index_dir: str, query: Optional[str], fmt: str, color: str) -> None:
     """Print one whole article by id."""
     from searcher import render
 
@@ -252,7 +252,7 @@ def show(article_id: str, index_dir: Path, query: Optional[str], fmt: str, color
 @main.command()
 @_index_option
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
-def export(index_dir: Path, fmt: str) -> None:
+def export(index_dir: str, fmt: str) -> None:
     """Stream every article as JSON lines or CSV."""
     from searcher.render import write_export
 
@@ -264,7 +264,7 @@ def export(index_dir: Path, fmt: str) -> None:
 @_index_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="How many sources to list.")
-def stats(index_dir: Path, fmt: str, top: int) -> None:
+def stats(index_dir: str, fmt: str, top: int) -> None:
     """Article count, date span, articles per year, top sources, size on disk."""
     import json
 
@@ -278,19 +278,19 @@ def stats(index_dir: Path, fmt: str, top: int) -> None:
 @main.command()
 @_index_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def check(index_dir: Path, fmt: str) -> None:
+def check(index_dir: str, fmt: str) -> None:
     """Read the whole index and report damage and how to recover; exit 1 when unhealthy."""
     import json
 
-    from searcher.check import check_index
+    from searcher.archive import check_archive
 
-    report = check_index(index_dir)
+    report = check_archive(index_dir)
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), indent=2))
     else:
         click.echo(
-            f"index {report.path}: {report.articles} articles from {report.files} files "
-            f"in {report.segments} segments; " + ("healthy" if report.ok else f"{len(report.problems)} problems"),
+            f"index {report.location}: {report.articles} articles from {report.files} files "
+            f"in {report.parts} {report.part_name}; " + ("healthy" if report.ok else f"{len(report.problems)} problems"),
             err=not report.ok,
         )
     if not report.ok:

@@ -41,6 +41,15 @@ class QueryTimeout(SearcherError):
         return cls(f"the search took more than {seconds:g} s; make the query narrower or raise --timeout")
 
 
+class QueryTooBroad(SearcherError):
+    """A prefix or fuzzy term matches more index terms than a query may expand to; the
+    message says how many at least and how to narrow it (never a silent cap)."""
+
+
+class EngineUnavailable(SearcherError):
+    """The archive's server cannot be reached or refuses the credentials."""
+
+
 class SourceError(SearcherError):
     """A file cannot be read as news articles; raised per file, never for a whole run."""
 

@@ -2,7 +2,7 @@
 
 The query module says what to light up (a ``HighlightSpec``: index-form terms and phrases per
 field); this module finds those in an article's text with the same analyzer the index uses
-(``schema``), so stemmed variants light up and a phrase is marked only where the whole phrase
+(``searcher.analyzer``), so stemmed variants light up and a phrase is marked only where the whole phrase
 occurs. It then cuts the most relevant passages (whole sentences where possible) and renders
 them as ANSI, HTML or bracketed plain text.
 
@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, List, NamedTuple, Optional, Pattern, Sequence, Set, Tuple
 
 # The token pattern is schema's own: a highlight must see exactly the tokens the index holds.
-from searcher.schema import ANALYZER, WORD, analyze, terms
+from searcher.analyzer import ANALYZER, WORD, analyze, terms
 
 
 @dataclass(frozen=True)
 class HighlightSpec:
-    """What to light up, per index field, in index-term form (as ``schema.analyze`` gives).
+    """What to light up, per index field, in index-term form (as ``analyzer.analyze`` gives).
 
     ``terms``: single terms to mark wherever they occur (prefix and fuzzy terms already
     expanded against the index). ``phrases``: term sequences with their slop (0 or 1 means
@@ -208,7 +208,7 @@ def _hits(text: str, wanted: FrozenSet[str], max_slop: int) -> List[_Hit]:
         if term is None or term not in wanted:
             continue
         if hits and max_slop:
-            stretch = ANALYZER(text[hits[-1].start : word.end()], positions=True)
+            stretch = ANALYZER.tokens(text[hits[-1].start : word.end()])
             first = next(stretch).pos
             for n, between in enumerate(stretch, 1):  # ends on this hit, unless too far
                 step, steps = between.pos - first, n

@@ -2,8 +2,11 @@
 
 The rules that make re-runs cheap and crash-safe:
 
-* Every source file whose articles are all written gets a small ``kind=file`` document
-  holding its signature (size and mtime). A file whose signature matches is skipped
+They hold for every engine: the engine's ``EngineWriter`` gives the primitives (known files,
+live articles by id, path or hash, delete, add, mark a file, commit), this module the rules.
+
+* Every source file whose articles are all written gets a marker holding its signature
+  (size and mtime). A file whose signature matches is skipped
   unread. The marker is written after the file's last article, in the same commit, so a
   run killed half way through a file leaves no marker and the next run reads that file
   again, replacing whatever part of it had been committed.
@@ -20,16 +23,12 @@ import os
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Set, Tuple, Union
-
-from searcher import _whoosh_fixes  # noqa: F401,I001  (first: Whoosh imported lean and corrected)
-from whoosh.searching import Searcher
-from whoosh.writing import IndexWriter
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Set, Tuple, Union
 
 from searcher.article import Article, Problem
+from searcher.engines.base import EngineWriter
 from searcher.errors import SourceError
 from searcher.results import IndexReport
-from searcher.schema import KIND_ARTICLE, KIND_FILE
 
 #: Called with (files done, files in total or None while counting, current path).
 ProgressFn = Callable[[int, Optional[int], str], None]
@@ -46,6 +45,8 @@ class FileResult:
     problems: Tuple[Problem, ...] = ()
     error: str = ""
     final: bool = True
+    #: What the engine's ``preparer`` computed for these articles in a worker, or None.
+    prepared: Any = None
 
 
 def file_signature(stat: os.stat_result) -> str:
@@ -130,27 +131,6 @@ class _OpenFile:
     kept: int = 0
 
 
-def article_fields(article: Article) -> Dict[str, object]:
-    """The Whoosh document for an article."""
-    doc: Dict[str, object] = {
-        "id": article.id,
-        "kind": KIND_ARTICLE,
-        "title": article.title,
-        "body": article.body,
-        "source": article.source,
-        "source_key": article.source.strip() or "(unknown)",
-        "url": article.url,
-        "author": article.author,
-        "keywords": ",".join(k.replace(",", " ") for k in article.keywords),
-        "path": article.path,
-        "position": article.position,
-        "hash": article.content_hash,
-    }
-    if article.date is not None:
-        doc["date"] = article.date.replace(tzinfo=None)
-    return doc
-
-
 class Batch:
     """Tracks what the current uncommitted writer holds, to decide when to commit."""
 
@@ -174,82 +154,28 @@ class Batch:
 
 
 class Indexer:
-    """One indexing run over an open index.
-
-    ``new_writer`` returns a fresh Whoosh writer (the caller holds the write lock) and
-    ``new_searcher`` a searcher over the last commit.
-    """
+    """One indexing run through an engine's writer (which holds the lock or transaction)."""
 
     def __init__(
         self,
+        writer: EngineWriter,
         *,
-        new_writer: Callable[[], IndexWriter],
-        new_searcher: Callable[[], Searcher],
         report: IndexReport,
         batch_articles: int = 5000,
         batch_seconds: float = 30.0,
     ) -> None:
-        self._new_writer = new_writer
-        self._new_searcher = new_searcher
+        self.writer = writer
         self.report = report
         self._batch = Batch(max_articles=batch_articles, max_seconds=batch_seconds)
-        self._writer: Optional[IndexWriter] = None
-        self._searcher = new_searcher()
-        self._closed = False
-        self.known_files: Dict[str, Tuple[str, int]] = self._load_files()
+        self.known_files: Dict[str, Tuple[str, int]] = writer.known_files()
         self._seen_hashes: Set[str] = set()
         self._seen_ids: Set[str] = set()
         self._open_file: Optional[_OpenFile] = None
-        # Every id and hash ever committed (deleted ones too, until a merge drops them):
-        # a cheap first test before asking the index about live documents.
-        reader = self._searcher.reader()
-        self._indexed_ids = {t.decode("utf-8") for t in reader.lexicon("id")}
-        self._indexed_hashes = {t.decode("utf-8") for t in reader.lexicon("hash")}
-        # Paths with articles in the index (a marker or not): a file whose path is not here
-        # has nothing to replace, and asking the index anyway touches every segment's terms
-        # (on a large index, the pages read made memory grow with every small file).
-        self._indexed_paths = {t.decode("utf-8") for t in reader.lexicon("path")}
-
-    # -- bookkeeping read from the index -------------------------------------------------
-
-    def _load_files(self) -> Dict[str, Tuple[str, int]]:
-        files: Dict[str, Tuple[str, int]] = {}
-        for fields in self._searcher.documents(kind=KIND_FILE):
-            files[fields["path"]] = (fields.get("filesig", ""), int(fields.get("position") or 0))
-        return files
-
-    def _live(self, fieldname: str, value: str) -> List[Dict[str, object]]:
-        return list(self._searcher.documents(**{fieldname: value}))
-
-    # -- writing --------------------------------------------------------------------------
-
-    @property
-    def writer(self) -> IndexWriter:
-        if self._writer is None:
-            self._writer = self._new_writer()
-        return self._writer
 
     def commit(self) -> None:
         """Commit what is pending (a no-op when nothing is)."""
-        if self._writer is not None:
-            self._writer.commit()
-            self._writer = None
-            self._searcher.close()
-            self._searcher = self._new_searcher()
+        self.writer.commit()
         self._batch.reset()
-
-    def cancel(self) -> None:
-        """Drop what is pending (nothing committed is touched) and close."""
-        if self._writer is not None:
-            self._writer.cancel()
-            self._writer = None
-        self.close()
-
-    def close(self) -> None:
-        """Close the searcher; closing twice (``cancel``, then ``close``) is harmless."""
-        if not self._closed:
-            self._closed = True
-            self._searcher.close()
 
     def add_file(self, result: FileResult) -> None:
         """Store a file's articles (one part of them, for large files) and, with its last
@@ -269,19 +195,21 @@ class Indexer:
             return
         writer = self.writer
         if current is None:
-            old = {}
-            if result.path in self._indexed_paths or result.path in self.known_files:
-                old = {str(d["id"]): str(d.get("hash", "")) for d in self._live("path", result.path) if "id" in d}
+            old: Dict[str, str] = {}
+            if result.path in self.known_files or writer.might_hold("path", result.path):
+                old = writer.live("path", result.path)
             if old or result.path in self.known_files:
-                writer.delete_by_term("path", result.path)
+                writer.delete("path", result.path)
                 self.known_files.pop(result.path, None)
             current = _OpenFile(result.path, old, set(old.values()))
+        if result.prepared is not None:
+            writer.prepared(result.prepared)
         for article in result.articles:
             if self._add_article(article, current.old, current.old_hashes):
                 current.kept += 1
         self._batch.add(len(result.articles))
         if result.final:
-            writer.add_document(kind=KIND_FILE, path=result.path, filesig=result.signature, position=current.kept)
+            writer.mark_file(result.path, result.signature, current.kept)
             self.known_files[result.path] = (result.signature, current.kept)
             report.files_read += 1
             report.removed += len(set(current.old) - self._seen_ids)
@@ -296,31 +224,32 @@ class Indexer:
         """Add articles that come from no file (library callers), replacing same ids."""
         for article in articles:
             article = article.finish()
-            old = {}
-            if article.id not in self._seen_ids:
-                old = {str(d["id"]): str(d.get("hash", "")) for d in self._live("id", article.id)}
+            old: Dict[str, str] = {}
+            if article.id not in self._seen_ids and self.writer.might_hold("id", article.id):
+                old = self.writer.live("id", article.id)
                 if old:
-                    self.writer.delete_by_term("id", article.id)
+                    self.writer.delete("id", article.id)
             self._add_article(article, old, set(old.values()))
             self._batch.add(1)
             if self._batch.full():
                 self.commit()
 
+    def delete(self, article_id: str) -> None:
+        """Delete one article by id (counted in the report when it was there)."""
+        self.report.removed += self.writer.delete("id", article_id)
+
     def _add_article(self, article: Article, replacing: Mapping[str, str], replacing_hashes: Set[str]) -> bool:
         """Add one article unless it duplicates another; returns whether it was stored."""
         report = self.report
+        writer = self.writer
         if article.id in self._seen_ids or article.content_hash in self._seen_hashes:
             report.duplicates += 1
             return False
-        if (
-            article.id not in replacing
-            and article.id in self._indexed_ids
-            and self._live("id", article.id)
-        ):
+        if article.id not in replacing and writer.might_hold("id", article.id) and writer.live("id", article.id):
             report.duplicates += 1
             return False
-        if article.content_hash in self._indexed_hashes and article.content_hash not in replacing_hashes:
-            if any(str(d.get("id")) not in replacing for d in self._live("hash", article.content_hash)):
+        if article.content_hash not in replacing_hashes and writer.might_hold("hash", article.content_hash):
+            if any(i not in replacing for i in writer.live("hash", article.content_hash)):
                 report.duplicates += 1
                 return False
         self._seen_ids.add(article.id)
@@ -336,7 +265,7 @@ class Indexer:
             report.undated += 1
         if article.date_problem:
             report.warnings.append(Problem(article.path, article.date_problem, article.position))
-        self.writer.add_document(**article_fields(article))
+        writer.add(article)
         return True
 
     def skip_unchanged(self, path: str, signature: str) -> bool:
@@ -353,8 +282,7 @@ class Indexer:
         for path in list(self.known_files):
             if keep(path):
                 continue
-            self.report.removed += len([d for d in self._live("path", path) if "id" in d])
-            self.writer.delete_by_term("path", path)
+            self.report.removed += self.writer.delete("path", path)
             del self.known_files[path]
 
 

@@ -1,9 +1,10 @@
 """Reading files in worker processes while the main process writes the index.
 
-Parsing, keyword extraction (``indexing.read_one``) and the analysis of every indexed field
-(titles and bodies into position postings, dates into trie terms...) take about half of indexing time and need nothing from the index,
-so on a machine with more than one CPU they run in worker processes, overlapping with the
-writer (the postings reach ``fastindex.FastWriter`` through ``fastindex.PREANALYSED``). Results come back in the order of ``todo``
+Parsing, keyword extraction (``indexing.read_one``) and the engine's own preparation of
+each article (``Engine.preparer``: the Whoosh engine analyses every indexed field into
+postings) take about half of indexing time and need nothing from the index, so on a machine
+with more than one CPU they run in worker processes, overlapping with the writer (the
+preparation reaches the engine's writer as ``FileResult.prepared``). Results come back in the order of ``todo``
 (the incremental rules depend on it) and at most ``AHEAD`` files or parts per worker ahead
 of the writer, so memory stays flat however many files there are. Workers run at a lower
 priority than the writer, whose pace sets the run's.
@@ -16,12 +17,14 @@ import os
 import pickle
 from collections import deque
 from dataclasses import replace
-from datetime import datetime
-from typing import Deque, Iterator, Mapping, Optional, Sequence
+from typing import Any, Callable, Deque, Iterator, Mapping, Optional, Sequence
 
-from searcher import fastindex
-from searcher.indexing import FileResult, article_fields, read_one, read_parts, with_keywords
-from searcher.schema import make_schema
+from searcher.article import Article
+from searcher.gctune import fewer_collections_now
+from searcher.indexing import FileResult, read_one, read_parts, with_keywords
+
+#: An engine's preparation of a batch of articles, run in a worker (``Engine.preparer``).
+Preparer = Optional[Callable[[Sequence[Article]], Any]]
 
 #: Fewer files than this are read in this process: starting workers would cost more.
 MIN_FILES = 4
@@ -52,52 +55,31 @@ def workers_for(files: int) -> int:
     return max(0, min(cpus, 4, files)) if cpus > 1 else 0
 
 
-_SCHEMA = None
-
-
 def _start_worker() -> None:
     """Set up a worker process: fewer garbage collections, a lower priority."""
-    fastindex.fewer_collections_now()
+    fewer_collections_now()
     try:
         os.nice(WORKER_NICENESS)
     except (AttributeError, OSError):  # no os.nice (Windows), or not allowed
         pass
 
 
-def _analyse(result: FileResult) -> bytes:
-    """The result with the analyses of its indexed fields, pickled here: the parent then
-    holds results read ahead as compact bytes, and unpickles each only when it writes it."""
-    global _SCHEMA
-    if _SCHEMA is None:
-        _SCHEMA = make_schema()
-    pairs = [
-        (name, value)
-        for a in result.articles
-        for name, value in article_fields(a).items()
-        if name in _SCHEMA and _SCHEMA[name].indexed and isinstance(value, (str, datetime))
-    ]
-    return pickle.dumps((result, pairs, fastindex.preanalyse(_SCHEMA, pairs)), pickle.HIGHEST_PROTOCOL)
+def _prepared(result: FileResult, prepare: Preparer) -> bytes:
+    """The result with the engine's preparation, pickled here: the parent then holds
+    results read ahead as compact bytes, and unpickles each only when it writes it."""
+    if prepare is not None and result.articles:
+        result = replace(result, prepared=prepare(result.articles))
+    return pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
 
 
-def _read_and_analyse(path: str, signature: str, fmt: str, mapping: Mapping[str, str]) -> bytes:
-    """In a worker: read one (small) file and also analyse its titles and bodies, the
-    writer's most expensive per-document step."""
-    return _analyse(read_one(path, signature, fmt, mapping))
+def _read_and_prepare(path: str, signature: str, fmt: str, mapping: Mapping[str, str], prepare: Preparer) -> bytes:
+    """In a worker: read one (small) file and prepare its articles."""
+    return _prepared(read_one(path, signature, fmt, mapping), prepare)
 
 
-def _prepare_part(part: FileResult) -> bytes:
-    """In a worker: keywords and analysis for one part of a large file read by the parent."""
-    return _analyse(replace(part, articles=with_keywords(part.articles)))
-
-
-def _take(item: bytes) -> FileResult:
-    """Hand a worker's analyses to the writer, keeping only the current part's."""
-    result, pairs, analysed = pickle.loads(item)
-    fastindex.PREANALYSED.clear()
-    for key, items in zip(pairs, analysed):
-        if items is not None:
-            fastindex.PREANALYSED[key] = items
-    return result
+def _prepare_part(part: FileResult, prepare: Preparer) -> bytes:
+    """In a worker: keywords and preparation for one part of a large file read by the parent."""
+    return _prepared(replace(part, articles=with_keywords(part.articles)), prepare)
 
 
 def _size(path: str) -> int:
@@ -107,20 +89,23 @@ def _size(path: str) -> int:
         return 0
 
 
-def _tasks(todo: Sequence[tuple], fmt: str, mapping: Mapping[str, str]) -> Iterator[tuple]:
+def _tasks(todo: Sequence[tuple], fmt: str, mapping: Mapping[str, str], prepare: Preparer) -> Iterator[tuple]:
     """Work for the pool, in file order: a small file is read whole by a worker; a large one
     is parsed here part by part (parsing is the cheap step) and each part's keywords and
     analysis go to a worker, so no process ever holds a whole large file."""
     for path, signature in todo:
         if _size(path) > STREAM_BYTES:
             for part in read_parts(path, signature, fmt, mapping, keywords=False):
-                yield _prepare_part, (part,)
+                yield _prepare_part, (part, prepare)
         else:
-            yield _read_and_analyse, (path, signature, fmt, dict(mapping))
+            yield _read_and_prepare, (path, signature, fmt, dict(mapping), prepare)
 
 
-def read_all(todo: Sequence[tuple], fmt: str, mapping: Mapping[str, str], *, workers: Optional[int] = None) -> Iterator[FileResult]:
-    """The parts of each (path, signature) of ``todo``, in order (see ``indexing.read_parts``)."""
+def read_all(todo: Sequence[tuple], fmt: str, mapping: Mapping[str, str], *, prepare: Preparer = None,
+             workers: Optional[int] = None) -> Iterator[FileResult]:
+    """The parts of each (path, signature) of ``todo``, in order (see ``indexing.read_parts``),
+    each with ``prepare(articles)`` in ``prepared`` when read by a worker (the writer
+    prepares what is read in this process itself)."""
     # A large file counts as several units of work: it is handed out in parts.
     units = sum(1 + _size(path) // STREAM_BYTES for path, _ in todo)
     n = workers_for(units) if workers is None else workers
@@ -133,7 +118,7 @@ def read_all(todo: Sequence[tuple], fmt: str, mapping: Mapping[str, str], *, wor
     pool = ctx.Pool(n, initializer=_start_worker)
     try:
         pending: Deque = deque()
-        tasks = _tasks(todo, fmt, mapping)
+        tasks = _tasks(todo, fmt, mapping, prepare)
         for fn, args in tasks:
             pending.append(pool.apply_async(fn, args))
             if len(pending) >= n * AHEAD:
@@ -143,9 +128,8 @@ def read_all(todo: Sequence[tuple], fmt: str, mapping: Mapping[str, str], *, wor
             nxt = next(tasks, None)
             if nxt is not None:
                 pending.append(pool.apply_async(nxt[0], nxt[1]))
-            yield _take(result)
+            yield pickle.loads(result)
         pool.close()
     finally:
-        fastindex.PREANALYSED.clear()
         pool.terminate()
         pool.join()

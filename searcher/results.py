@@ -150,10 +150,12 @@ class Stats:
     files: int
     size_bytes: int
     path: str
+    engine: str = "whoosh"
 
     def to_dict(self) -> Dict[str, Any]:
         return {
             "path": self.path,
+            "engine": self.engine,
             "articles": self.articles,
             "first_date": iso(self.first_date),
             "last_date": iso(self.last_date),

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from searcher import Archive, Article, IndexLocked, IndexNotFound, IndexVersionMismatch
-from searcher.locking import WriteLock
+from searcher.engines.whoosh.locking import WriteLock
 from tests.conftest import write_article
 
 BODIES = {
@@ -137,7 +137,7 @@ def test_other_schema_version_names_rebuild(tmp_path, news):
 def test_second_writer_is_refused_naming_the_first(tmp_path, news):
     _index(tmp_path, news)
     with Archive.open(tmp_path / "ix") as archive:
-        lock = WriteLock(archive._ix, archive.path, wait=0)
+        lock = WriteLock(archive.engine.ix, archive.path, wait=0)
         try:
             with pytest.raises(IndexLocked, match=rf"process {os.getpid()} .*--wait"):
                 archive.index_paths([news], wait=0.3)
@@ -188,3 +188,22 @@ def test_date_sorts_put_undated_articles_last(tmp_path, make_articles):
         assert oldest == ["Old flood", "New flood", "Undated flood"]
         page2 = archive.search("flood", sort="newest", limit=2, page=2)
         assert [h.title for h in page2] == ["Undated flood"] and page2.total == 3
+
+
+def test_an_index_written_before_the_engine_seam_still_opens(tmp_path: Path) -> None:
+    """``tests/data/whoosh-index-schema4`` was written by the first round's layout (its table
+    of contents pickles ``searcher.schema`` and ``searcher.codec`` names)."""
+    import shutil
+
+    folder = tmp_path / "old"
+    shutil.copytree(Path(__file__).parent / "data" / "whoosh-index-schema4", folder)
+    with Archive.open(folder) as archive:
+        assert len(archive) == 3
+        found = archive.search("missile")
+        assert [h.title for h in found] == ["Missile test in North Korea"]
+        assert found.hits[0].snippets[0].highlights
+        assert archive.search('"interest rates"').total == 1
+        assert archive.search("rocket*").total == 1
+        assert archive.stats().undated == 1
+        archive.add([Article(title="New", body="A new missile article.")])
+        assert archive.search("missile").total == 2

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 
 from searcher.archive import Archive
 from searcher.article import Article
-from searcher.check import check_index
+from searcher.engines.whoosh.check import check_index
 from searcher.cli import main
-from searcher.schema import KIND_ARTICLE, SCHEMA_VERSION
+from searcher.engines.whoosh.schema import KIND_ARTICLE, SCHEMA_VERSION
 from tests.test_crash import COMMON, make_corpus
 
 FIX = "re-create the index with `searcher index --rebuild --index {} PATH...`"
@@ -41,10 +41,10 @@ def test_healthy_index(built: Tuple[Path, Path]) -> None:
     report = check_index(index)
     assert report.problems == []
     assert (report.articles, report.files) == (70, 13)
-    assert report.segments >= 2
+    assert report.parts >= 2
     result = _cli("check", "--index", str(index))
     assert result.exit_code == 0
-    assert result.stdout == f"index {index}: 70 articles from 13 files in {report.segments} segments; healthy\n"
+    assert result.stdout == f"index {index}: 70 articles from 13 files in {report.parts} segments; healthy\n"
     assert json.loads(_cli("check", "--index", str(index), "--format", "json").stdout)["ok"] is True
 
 
@@ -83,7 +83,7 @@ def test_stored_fields_damaged_inside_a_segment(built: Tuple[Path, Path]) -> Non
 
     corpus, index = built
     with Archive.open(index) as archive:
-        reader, _ = archive._search_view().reader().leaf_readers()[0]
+        reader, _ = archive.engine.search_view().reader().leaf_readers()[0]
         parts = reader._storage.a._dir  # the segment's compound file: name -> offset, length
         name = next(n for n in parts if n.endswith("._stored.col"))
         seg = index / (name.split(".")[0] + ".seg")

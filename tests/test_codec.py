@@ -16,8 +16,8 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.writing import SegmentWriter
 
-from searcher.codec import INLINE_LIMIT, NewsCodec, NewsLeafMatcher
-from searcher.schema import make_schema
+from searcher.engines.whoosh.codec import INLINE_LIMIT, NewsCodec, NewsLeafMatcher
+from searcher.engines.whoosh.schema import make_schema
 
 WORDS = "bank england rates rise fall market shares north korea missile test trade".split()
 

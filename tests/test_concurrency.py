@@ -24,7 +24,7 @@ from typing import Dict, List, Set, Tuple
 import pytest
 
 from searcher.archive import Archive
-from searcher.locking import holder
+from searcher.engines.whoosh.locking import holder
 from tests.test_crash import COMMON, REPO, make_corpus
 
 ENV = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
@@ -54,9 +54,9 @@ _HOLDER = """
 import sys, time
 from pathlib import Path
 from searcher.archive import Archive
-from searcher.locking import WriteLock
+from searcher.engines.whoosh.locking import WriteLock
 archive = Archive.open(sys.argv[1])
-lock = WriteLock(archive._ix, Path(sys.argv[1]), wait=0)
+lock = WriteLock(archive.engine.ix, Path(sys.argv[1]), wait=0)
 print("locked", flush=True)
 time.sleep(float(sys.argv[2]))
 lock.release()
@@ -238,7 +238,7 @@ def test_rebuild_waits_for_the_writer_too(small_index: Tuple[Path, Path]) -> Non
 def test_open_tries_again_when_a_commit_removes_the_file_being_read(small_index: Tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     """A writer's commit deletes the table of contents it replaces; an open that listed the
     old one a moment before reads the new one instead of failing."""
-    from searcher import archive as archive_module
+    from searcher.engines.whoosh import engine as archive_module
 
     real = archive_module.whoosh_index.open_dir
     failures = iter([FileNotFoundError("_MAIN_0.toc"), FileNotFoundError("_MAIN_1.toc")])

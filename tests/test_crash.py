@@ -32,7 +32,7 @@ import pytest
 
 from searcher.archive import Archive
 from searcher.article import make_id
-from searcher.schema import KIND_FILE
+from searcher.engines.whoosh.schema import KIND_FILE
 
 REPO = Path(__file__).resolve().parents[1]
 WORDS = "harbour council budget river storm vaccine election market school railway bridge".split()
@@ -73,7 +73,7 @@ def make_corpus(
 def check_state(index: Path, expected: Dict[str, Set[str]]) -> int:
     """Assert the index is whole and consistent; return how many articles it holds."""
     with Archive.open(index) as archive:
-        reader = archive._search_view().reader()
+        reader = archive.engine.search_view().reader()
         markers: Dict[str, int] = {}
         by_path: Dict[str, List[str]] = {}
         for _, fields in reader.iter_docs():

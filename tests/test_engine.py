@@ -16,8 +16,9 @@ from typing import Dict, List, Set, Tuple
 import pytest
 
 from searcher import Archive
-from searcher.archive import _top, _whoosh_top
-from searcher.engine import Engine, Unsupported
+from searcher.engines.whoosh.compile import compile_request
+from searcher.engines.whoosh.engine import _whoosh_top
+from searcher.engines.whoosh.block import Engine, Unsupported
 from searcher.errors import QuerySyntaxError
 from searcher.query import parse_query
 from tests.conftest import CORPORA, REPO
@@ -69,7 +70,7 @@ OPTIONS = [{}, {"since": "2017-01", "until": "2017-02"}, {"since": "2017-03"}]
 @pytest.fixture(autouse=True, params=["python", "numpy"])
 def engine_kind(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Every test here runs with the pure-Python engine and with ``searcher.vector``."""
-    from searcher import engine
+    from searcher.engines.whoosh import select as engine
 
     monkeypatch.setattr(engine, "VECTORISE", request.param == "numpy")
     return request.param
@@ -82,7 +83,7 @@ def _build(folder: Path, sources: List[Path], monkeypatch: pytest.MonkeyPatch) -
     archive.index_paths(sources)
     ids = sorted(a.id for a in archive.export())
     archive.delete(ids[::7])
-    assert len(archive._search_view().reader().leaf_readers()) > 1
+    assert len(archive.engine.search_view().reader().leaf_readers()) > 1
     return archive
 
 
@@ -120,6 +121,19 @@ def news(tmp_path_factory: pytest.TempPathFactory) -> Archive:
     archive.close()
 
 
+def _compiled(searcher, text: str, **options):
+    """The Whoosh query the engine runs for ``text``."""
+    parsed = parse_query(text, **options)
+    return compile_request(parsed.tree, parsed.since, parsed.until, searcher.reader())
+
+
+def _block_top(searcher, query, limit: int, sort: str):
+    """The block engine's answer, never Whoosh's fallback (``Unsupported`` would fail the test)."""
+    from searcher.engines.whoosh.select import engine_for
+
+    return engine_for(searcher).top(query, limit, sort)
+
+
 def _groups(found: List[Tuple[int, float]], key) -> Dict[object, Set[int]]:
     out: Dict[object, Set[int]] = defaultdict(set)
     for docnum, score in found:
@@ -128,12 +142,12 @@ def _groups(found: List[Tuple[int, float]], key) -> Dict[object, Set[int]]:
 
 
 def _compare(archive: Archive, text: str, options: dict, sort: str) -> int:
-    searcher = archive._search_view()
+    searcher = archive.engine.search_view()
     try:
-        query = parse_query(text, **options).query
+        query = _compiled(searcher, text, **options)
     except QuerySyntaxError:  # a date: term and options that leave no dates
         return 0
-    total, ours = _top(searcher, query, limit=10_000, sort=sort, timeout=None)
+    total, ours = _block_top(searcher, query, 10_000, sort)
     wtotal, theirs = _whoosh_top(searcher, query, limit=10_000, sort=sort, timeout=None)
     assert total == wtotal == len(ours) == len(theirs), text
     if sort == "relevance":
@@ -149,7 +163,7 @@ def _compare(archive: Archive, text: str, options: dict, sort: str) -> int:
         assert [dates[d] for d, _ in ours] == [dates[d] for d, _ in theirs], text
     assert _groups(ours, key) == _groups(theirs, key), text
     # And the first page agrees document for document wherever scores are not tied.
-    firsts = _top(searcher, query, limit=10, sort=sort, timeout=None)[1]
+    firsts = _block_top(searcher, query, 10, sort)[1]
     assert [d for d, _ in firsts] == [d for d, _ in ours[:10]]
     return total
 
@@ -190,16 +204,16 @@ def test_phrases_over_inlined_lists_and_blocks(tmp_path: Path) -> None:
 
 def test_numpy_engine_gives_the_same_answer_bit_for_bit(shipped: Archive, engine_kind: str) -> None:
     """Not just close to Whoosh: the same ids, scores to the last bit, and order."""
-    from searcher.vector import VectorEngine
+    from searcher.engines.whoosh.vector import VectorEngine
 
     if engine_kind == "numpy":
         pytest.skip("one run compares both")
-    searcher = shipped._search_view()
+    searcher = shipped.engine.search_view()
     compared = 0
     for text in QUERIES + ['"north korea"~0', 'title:korea^3 OR body:missile^0.5', "(korea OR missile)^2 -rocket"]:
         for options in OPTIONS:
             try:
-                query = parse_query(text, **options).query
+                query = _compiled(searcher, text, **options)
             except QuerySyntaxError:
                 continue
             for sort in ("relevance", "newest", "oldest"):
@@ -216,9 +230,9 @@ def test_a_word_no_index_can_hold_ends_a_phrase_or_an_and(shipped: Archive) -> N
     is in matches nothing, on both engines, and the other words are not read."""
     import whoosh.query as wq
 
-    from searcher.vector import VectorEngine
+    from searcher.engines.whoosh.vector import VectorEngine
 
-    searcher = shipped._search_view()
+    searcher = shipped.engine.search_view()
     for query in (wq.Phrase("body", ["\udce9x", "korea"]), wq.And([wq.Term("body", "\udce9x"), wq.Term("body", "korea")])):
         for cls in (Engine, VectorEngine):
             assert cls(searcher).top(query, 10) == (0, []), (cls, query)
@@ -229,11 +243,11 @@ def test_numpy_engine_agrees_on_random_queries(shipped: Archive, engine_kind: st
     corpus's own words, common and rare: both engines give the same page and total."""
     import random
 
-    from searcher.vector import VectorEngine
+    from searcher.engines.whoosh.vector import VectorEngine
 
     if engine_kind == "numpy":
         pytest.skip("one run compares both")
-    searcher = shipped._search_view()
+    searcher = shipped.engine.search_view()
     words = sorted({w.decode() for w in searcher.reader().lexicon("body")
                     if w.isalpha() and len(w) > 2})
     rng = random.Random(7)
@@ -260,7 +274,7 @@ def test_numpy_engine_agrees_on_random_queries(shipped: Archive, engine_kind: st
     for _ in range(150):
         text = tree(3)
         try:
-            query = parse_query(text).query
+            query = _compiled(searcher, text)
         except QuerySyntaxError:
             continue
         for sort in ("relevance", "newest"):
@@ -276,19 +290,19 @@ def test_numpy_is_imported_only_once_searching_has_cost_as_much(
     a process that has searched for longer than the import takes switches to numpy."""
     import sys
 
-    from searcher import engine
-    from searcher.vector import VectorEngine
+    from searcher.engines.whoosh import select as engine
+    from searcher.engines.whoosh.vector import VectorEngine
 
     if engine_kind == "numpy":
         pytest.skip("one run checks the choice")
     monkeypatch.setattr(engine, "VECTORISE", None)
     monkeypatch.delitem(sys.modules, "numpy")  # as in a fresh process (searcher.vector keeps its own)
-    monkeypatch.setattr(engine, "_spent", 0.0)
-    searcher = shipped._search_view()
+    monkeypatch.setattr(engine.SPENT, "seconds", 0.0)
+    searcher = shipped.engine.search_view()
     assert type(engine.engine_for(searcher)) is Engine
-    engine.engine_for(searcher).top(parse_query("korea").query, 10)
-    assert 0 < engine._spent < engine.VECTORISE_AFTER
-    monkeypatch.setattr(engine, "_spent", engine.VECTORISE_AFTER)
+    engine.engine_for(searcher).top(_compiled(searcher, "korea"), 10)
+    assert 0 < engine.SPENT.seconds < engine.VECTORISE_AFTER
+    monkeypatch.setattr(engine.SPENT, "seconds", engine.VECTORISE_AFTER)
     assert type(engine.engine_for(searcher)) is VectorEngine
     monkeypatch.setattr(engine, "VECTORISE", False)
     assert type(engine.engine_for(searcher)) is Engine
@@ -299,11 +313,11 @@ def test_engine_handles_every_query_the_parser_builds(shipped: Archive) -> None:
     Whoosh's collector."""
     import whoosh.query as wq
 
-    from searcher.engine import engine_for
+    from searcher.engines.whoosh.select import engine_for
 
-    searcher = shipped._search_view()
+    searcher = shipped.engine.search_view()
     for text in QUERIES:
-        engine_for(searcher).top(parse_query(text).query, 10)  # no Unsupported
+        engine_for(searcher).top(_compiled(searcher, text), 10)  # no Unsupported
     for query in (wq.Every("body"), wq.And([wq.Term("body", "korea"), wq.Wildcard("body", "k*a")])):
         with pytest.raises(Unsupported):
             engine_for(searcher).top(query, 10)
@@ -313,7 +327,7 @@ def test_prefix_and_fuzzy_in_a_segment_of_over_5000_documents(tmp_path: Path, mo
     """Whoosh scores a prefix of three or more terms by the terms' scores in a segment of
     more than 5,000 documents, and 1.0 a document in a smaller one: both ways agree."""
     from searcher.article import Article
-    from searcher.engine import WHOOSH_ARRAY_OR_DOCS
+    from searcher.engines.whoosh.block import WHOOSH_ARRAY_OR_DOCS
 
     words = ["harbour", "harbours", "harbourside", "harbourmaster", "harvest"]
     articles = [
@@ -323,19 +337,19 @@ def test_prefix_and_fuzzy_in_a_segment_of_over_5000_documents(tmp_path: Path, mo
     monkeypatch.setenv("SEARCHER_BATCH_ARTICLES", str(2 * WHOOSH_ARRAY_OR_DOCS))  # one segment
     with Archive.open(tmp_path / "ix", create=True) as archive:
         archive.add(articles)
-        assert max(r.doc_count_all() for r, _ in archive._search_view().reader().leaf_readers()) > WHOOSH_ARRAY_OR_DOCS
+        assert max(r.doc_count_all() for r, _ in archive.engine.search_view().reader().leaf_readers()) > WHOOSH_ARRAY_OR_DOCS
         for text in ("harbour*", "harb* story", "harbor~ -harvest", "title:report harbours~", "harbour* OR harvest*",
                      "zzzz* OR harbour", "harbour -zzzz*"):
             assert _compare(archive, text, {}, "relevance") > 0, text
 
 
 def test_engine_respects_the_timeout(shipped: Archive) -> None:
-    from searcher.engine import engine_for
+    from searcher.engines.whoosh.select import engine_for
     from searcher.errors import QueryTimeout
 
-    searcher = shipped._search_view()
+    searcher = shipped.engine.search_view()
     with pytest.raises(QueryTimeout):
-        engine_for(searcher, deadline=0.0, timeout=0.5).top(parse_query("korea").query, 10)
+        engine_for(searcher, deadline=0.0, timeout=0.5).top(_compiled(searcher, "korea"), 10)
 
 
 def test_news_positions_round_trip() -> None:
@@ -343,7 +357,7 @@ def test_news_positions_round_trip() -> None:
     frequency and weight."""
     from whoosh.formats import Positions
 
-    from searcher.schema import NewsPositions
+    from searcher.engines.whoosh.schema import NewsPositions
 
     fmt, whoosh_fmt = NewsPositions(field_boost=2.5), Positions(field_boost=2.5)
     for positions in ([0], [3, 4, 9], list(range(0, 5000, 7)), [70000, 70001], [2**32 - 1]):

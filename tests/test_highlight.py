@@ -19,7 +19,7 @@ from searcher.highlight import (
     to_html,
     to_marked,
 )
-from searcher.schema import analyze, terms
+from searcher.analyzer import analyze, terms
 
 Phrases = Tuple[Tuple[Tuple[str, ...], int], ...]
 
@@ -123,7 +123,7 @@ def test_phrase_matches_exactly_when_whoosh_does(text: str, phrase: Tuple[str, .
     from whoosh.filedb.filestore import RamStorage
     from whoosh.query import Phrase
 
-    from searcher.schema import ANALYZER
+    from searcher.engines.whoosh.schema import ANALYZER
 
     index = RamStorage().create_index(fields.Schema(body=fields.TEXT(analyzer=ANALYZER)))
     with index.writer() as writer:

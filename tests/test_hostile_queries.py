@@ -120,8 +120,8 @@ def test_slow_search_is_stopped_by_the_timeout(index: Path, monkeypatch: pytest.
     from whoosh.collectors import TopCollector
 
     from searcher import engine
-    from searcher.engine import Engine, Unsupported
-    from searcher.vector import VectorEngine
+    from searcher.engines.whoosh.block import Engine, Unsupported
+    from searcher.engines.whoosh.vector import VectorEngine
 
     monkeypatch.setattr(engine, "VECTORISE", path == "numpy")
     if path == "collector":

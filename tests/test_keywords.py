@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from searcher.keywords import MAX_CHARS, extract_keywords
-from searcher.schema import STOPWORDS
+from searcher.analyzer import STOPWORDS
 
 NORTH_KOREA_TITLE = "North Korea fires two ballistic missiles in simulated nuclear strike"
 NORTH_KOREA_BODY = """\

@@ -15,8 +15,12 @@ from hypothesis import strategies as st
 from whoosh.searching import Searcher
 
 from searcher.errors import QuerySyntaxError
-from searcher.query import MAX_EXPANSION, ParsedQuery, parse_query, suggest
-from searcher.schema import KIND_ARTICLE, make_schema
+from searcher.engines.whoosh.compile import compile_request
+from searcher.engines.whoosh.engine import WhooshEngine
+from searcher.errors import QueryTooBroad
+from searcher.query import MAX_EXPANSION, ParsedQuery, parse_query
+from searcher.query.suggest import suggest as _suggest
+from searcher.engines.whoosh.schema import KIND_ARTICLE, make_schema
 
 NOW = datetime(2023, 9, 15, 10, 30, tzinfo=timezone.utc)  # a Friday
 
@@ -74,7 +78,27 @@ def searcher(index: whoosh.index.Index) -> Iterator[Searcher]:
 
 def ids(searcher: Searcher, text: str, **options: object) -> Set[str]:
     parsed = parse_query(text, now=NOW, **options)  # type: ignore[arg-type]
-    return {hit["id"] for hit in searcher.search(parsed.query, limit=None)}
+    return {hit["id"] for hit in searcher.search(wquery(parsed), limit=None)}
+
+
+def wquery(parsed: ParsedQuery, reader: object = None) -> wq.Query:
+    """The Whoosh query the Whoosh engine runs for ``parsed``."""
+    return compile_request(parsed.tree, parsed.since, parsed.until, reader)  # type: ignore[arg-type]
+
+
+def expander(reader: object):
+    """Expands prefix and fuzzy leaves in ``reader``, as ``Archive.highlighter`` does."""
+    from searcher.engines.whoosh.compile import expand
+
+    return lambda field, leaf: expand(reader, field, leaf, leaf.terms)  # type: ignore[arg-type]
+
+
+def suggest(parsed: ParsedQuery, searcher: Searcher) -> Optional[str]:
+    """"Did you mean" through the Whoosh engine's vocabulary, the total counted first."""
+    engine = WhooshEngine(Path("ix"), searcher._ix)
+    engine._searcher = searcher
+    total = len(searcher.search(wquery(parsed), limit=None))
+    return _suggest(parsed, engine, total=total)
 
 
 def error(text: str, **options: object) -> str:
@@ -113,16 +137,16 @@ def test_boolean(searcher: Searcher, text: str, expected: Set[str]) -> None:
 
 def test_pure_negative_uses_article_base_and_never_matches_files(searcher: Searcher) -> None:
     parsed = parse_query("-drill", now=NOW)
-    assert isinstance(parsed.query, wq.And)
-    assert parsed.query.subqueries[0] == wq.Term("kind", KIND_ARTICLE)
-    assert isinstance(parsed.query.subqueries[1], wq.Not)
-    hits = list(searcher.search(parsed.query, limit=None))
+    assert isinstance(wquery(parsed), wq.And)
+    assert wquery(parsed).subqueries[0] == wq.Term("kind", KIND_ARTICLE)
+    assert isinstance(wquery(parsed).subqueries[1], wq.Not)
+    hits = list(searcher.search(wquery(parsed), limit=None))
     assert {h["id"] for h in hits} == ALL - {"drill"}
     assert all(h.get("filesig") is None for h in hits)
 
 
 def test_positive_text_query_has_no_needless_kind_filter() -> None:
-    assert "kind" not in str(parse_query("missile", now=NOW).query)
+    assert "kind" not in str(wquery(parse_query("missile", now=NOW)))
 
 
 # --------------------------------------------------------------------------- text
@@ -259,8 +283,8 @@ def test_option_and_query_dates_combine_with_and(searcher: Searcher) -> None:
 
 def test_dates_only_query_is_restricted_to_articles() -> None:
     parsed = parse_query("", since="2023-08-01", now=NOW)
-    assert isinstance(parsed.query, wq.And)
-    assert parsed.query.subqueries[0] == wq.Term("kind", KIND_ARTICLE)
+    assert isinstance(wquery(parsed), wq.And)
+    assert wquery(parsed).subqueries[0] == wq.Term("kind", KIND_ARTICLE)
     assert parsed.since == datetime(2023, 8, 1, tzinfo=timezone.utc)
     assert parsed.until is None
 
@@ -381,7 +405,7 @@ def test_relative_dates(text: str, since: datetime, until: datetime) -> None:
 def test_highlight_spec_phrase_is_a_phrase(index: whoosh.index.Index) -> None:
     parsed = parse_query('"interest rates" bank -drill', now=NOW)
     with index.reader() as reader:
-        spec = parsed.highlight_spec(reader)
+        spec = parsed.highlight_spec(expander(reader))
     assert spec.phrases == {"title": ((("interest", "rate"), 1),),
                             "body": ((("interest", "rate"), 1),)}
     assert spec.terms == {"title": frozenset({"bank"}), "body": frozenset({"bank"}),
@@ -391,7 +415,7 @@ def test_highlight_spec_phrase_is_a_phrase(index: whoosh.index.Index) -> None:
 def test_highlight_spec_expands_prefix_and_fuzzy(index: whoosh.index.Index) -> None:
     parsed = parse_query('harv* title:rockt~ "north korea"~2 NOT fest*', now=NOW)
     with index.reader() as reader:
-        spec = parsed.highlight_spec(reader)
+        spec = parsed.highlight_spec(expander(reader))
     assert spec.terms["body"] == frozenset({"harvest"})
     assert spec.terms["title"] == frozenset({"harvest", "rocket"})
     assert "festiv" not in spec.terms["body"]
@@ -403,15 +427,21 @@ def test_words_are_positive_plain_words_as_typed() -> None:
     assert parsed.words() == ["Missle", "Rockets"]
 
 
-def test_prefix_expansion_is_capped(tmp_path: Path) -> None:
+def test_too_broad_a_prefix_is_refused_not_capped(tmp_path: Path) -> None:
     ix = whoosh.index.create_in(str(tmp_path), make_schema())
     with ix.writer() as w:
         w.add_document(kind=KIND_ARTICLE, id="big",
                        body=" ".join(f"zz{i:05d}" for i in range(MAX_EXPANSION + 200)))
     parsed = parse_query("zz*", now=NOW)
     with ix.searcher() as s:
-        assert [h["id"] for h in s.search(parsed.query)] == ["big"]
-        assert len(parsed.highlight_spec(s.reader()).terms["body"]) == MAX_EXPANSION
+        # No silent cap: a prefix too broad to count exactly is refused, saying so.
+        with pytest.raises(QueryTooBroad, match=f"more than {MAX_EXPANSION:,} different words"):
+            wquery(parsed, s.reader())
+        with pytest.raises(QueryTooBroad):
+            parsed.highlight_spec(expander(s.reader()))
+        narrower = parse_query("zz001*", now=NOW)
+        assert [h["id"] for h in s.search(wquery(narrower, s.reader()))] == ["big"]
+        assert len(narrower.highlight_spec(expander(s.reader())).terms["body"]) == 100  # zz00100 to zz00199
     ix.close()
 
 
@@ -456,10 +486,10 @@ def _run(searcher: Searcher, text: str) -> Optional[ParsedQuery]:
     except QuerySyntaxError as exc:
         assert str(exc) and "\n" not in str(exc)
         return None
-    searcher.search(parsed.query, limit=5)
+    searcher.search(wquery(parsed), limit=5)
     parsed.describe()
     parsed.words()
-    parsed.highlight_spec(searcher.reader())
+    parsed.highlight_spec(expander(searcher.reader()))
     suggest(parsed, searcher)
     return parsed
 

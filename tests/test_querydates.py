@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from searcher.errors import QuerySyntaxError
-from searcher.querydates import format_utc, resolve_date, to_utc
+from searcher.query.dates import format_utc, resolve_date, to_utc
 
 NOW = datetime(2023, 9, 15, 10, 30, tzinfo=timezone.utc)  # a Friday
 END_OF_TIME = datetime.max.replace(tzinfo=timezone.utc)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pickle
 from pathlib import Path
 
-import searcher._whoosh_fixes  # noqa: F401  (applies the fixes)
+import searcher.engines.whoosh.fixes  # noqa: F401  (applies the fixes)
 from whoosh.filedb.structfile import BufferFile
 
 
@@ -54,7 +54,7 @@ assert not loaded, loaded
 import urllib.request
 assert callable(urllib.request.urlopen) and urllib.request.Request
 import whoosh.compat
-assert whoosh.compat.urlretrieve.__module__ == "searcher._whoosh_fixes"
+assert whoosh.compat.urlretrieve.__module__ == "searcher.engines.whoosh.fixes"
 from whoosh.query import Variations
 from whoosh.lang.morph_en import variations
 assert "rendered" in variations("render")  # the real tables, imported on first use
@@ -71,7 +71,7 @@ def test_stored_column_offsets_are_whoosh_s(tmp_path: Path) -> None:
     from whoosh import columns
     from whoosh.filedb.filestore import RamStorage
 
-    from searcher._whoosh_fixes import _read_offsets_and_lengths
+    from searcher.engines.whoosh.fixes import _read_offsets_and_lengths
 
     original = columns.VarBytesColumn.Reader.__dict__.get("_read_offsets_and_lengths")
     assert original is _read_offsets_and_lengths  # installed
@@ -107,7 +107,7 @@ def test_terms_within_remembers_the_same_terms_in_the_same_order(tmp_path: Path)
     with Archive.open(tmp_path / "ix") as archive:
         results = archive.search("goverment~", limit=50)
         assert results.total > 0
-        reader = archive._search_view().reader()
+        reader = archive.engine.search_view().reader()
         nonempty = 0
         for leaf, _ in reader.leaf_readers():
             for text, dist in (("goverment", 1), ("govern", 2), ("economi", 1), ("zzz", 1)):

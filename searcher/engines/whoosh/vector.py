@@ -27,8 +27,9 @@ import numpy as np
 
 import whoosh.query as wq
 
-from searcher.codec import raw_positions, split_block
-from searcher.engine import NO_DATE, Engine, Unsupported, _Segment
+from searcher.engines.whoosh.codec import raw_positions, split_block
+from searcher.engines.base import Recency
+from searcher.engines.whoosh.block import NO_DATE, Engine, Segment, Unsupported, raw_date
 
 #: A scored set: (sorted unique docnums as int64, their float64 scores).
 Found = Tuple[np.ndarray, np.ndarray]
@@ -50,25 +51,25 @@ class VectorEngine(Engine):
     # -- per-segment data -------------------------------------------------------------------
 
     @staticmethod
-    def _lengths(seg: _Segment, fieldname: str) -> np.ndarray:
+    def _lengths(seg: Segment, fieldname: str) -> np.ndarray:
         key = ("lengths", fieldname)
         if key not in seg.cache:
             seg.cache[key] = np.frombuffer(seg.lengths(fieldname), np.uint8)
         return seg.cache[key]
 
     @staticmethod
-    def _dates_of(seg: _Segment) -> np.ndarray:
+    def _dates_of(seg: Segment) -> np.ndarray:
         if "dates" not in seg.cache:
             seg.cache["dates"] = np.frombuffer(seg.dates(), np.uint64)
         return seg.cache["dates"]
 
     @staticmethod
-    def _deleted(seg: _Segment) -> np.ndarray:
+    def _deleted(seg: Segment) -> np.ndarray:
         if "deleted" not in seg.cache:
             seg.cache["deleted"] = np.array(sorted(seg.deleted or ()), np.int64)
         return seg.cache["deleted"]
 
-    def _mask(self, seg: _Segment, cand: np.ndarray) -> np.ndarray:
+    def _mask(self, seg: Segment, cand: np.ndarray) -> np.ndarray:
         """A boolean per document of ``seg``: True for the candidates."""
         mask = np.zeros(seg.doccount, bool)
         mask[cand] = True
@@ -142,7 +143,7 @@ class VectorEngine(Engine):
 
     # -- leaves -----------------------------------------------------------------------------
 
-    def _raw(self, seg: _Segment, fieldname: str, btext: bytes) -> Any:
+    def _raw(self, seg: Segment, fieldname: str, btext: bytes) -> Any:
         """A term's postings in ``seg`` as read from disk: None when absent, a list of
         undecoded ``codec.read_blocks`` blocks, or (ids, weights, values) of an inlined list
         (or of a segment of another codec)."""
@@ -180,7 +181,7 @@ class VectorEngine(Engine):
         deltas[starts[1:]] -= before[:-1]
         return deltas.cumsum()
 
-    def _postings(self, seg: _Segment, fieldname: str, btext: bytes, cand: Optional[np.ndarray],
+    def _postings(self, seg: Segment, fieldname: str, btext: bytes, cand: Optional[np.ndarray],
                   weights: bool = True) -> Tuple[np.ndarray, Optional[np.ndarray]]:
         """A term's (docnums, weights as float64) in ``seg``, only the candidates' if given."""
         self._check()
@@ -210,7 +211,7 @@ class VectorEngine(Engine):
                 ws = ws[keep]
         return ids, ws
 
-    def _term(self, fieldname: str, text: Any, seg: _Segment, cand: Optional[np.ndarray]) -> Found:  # type: ignore[override]
+    def _term(self, fieldname: str, text: Any, seg: Segment, cand: Optional[np.ndarray]) -> Found:  # type: ignore[override]
         field = self.schema[fieldname]
         btext = self._btext(fieldname, text)
         if btext is None:
@@ -227,7 +228,7 @@ class VectorEngine(Engine):
         # Engine._term's expression, operation for operation.
         return ids, idf * ((ws * (self.K1 + 1)) / (ws + norm[lens[ids]]))
 
-    def _dates(self, q: wq.DateRange, seg: _Segment, cand: Optional[np.ndarray]) -> Found:  # type: ignore[override]
+    def _dates(self, q: wq.DateRange, seg: Segment, cand: Optional[np.ndarray]) -> Found:  # type: ignore[override]
         lo = 0 if q.start is None else q.start + (1 if q.startexcl else 0)
         hi = NO_DATE - 1 if q.end is None else min(q.end - (1 if q.endexcl else 0), NO_DATE - 1)
         if lo > hi:
@@ -241,7 +242,7 @@ class VectorEngine(Engine):
             ids = cand[(d >= lo_) & (d <= hi_)]
         return ids, np.ones(len(ids), np.float64)
 
-    def _members(self, q: wq.Query, seg: _Segment, cand: Optional[np.ndarray]) -> np.ndarray:  # type: ignore[override]
+    def _members(self, q: wq.Query, seg: Segment, cand: Optional[np.ndarray]) -> np.ndarray:  # type: ignore[override]
         kind = type(q)
         if kind is wq.Term:
             btext = self._btext(q.fieldname, q.text)
@@ -255,7 +256,7 @@ class VectorEngine(Engine):
             return np.flatnonzero(present)
         return self._eval(q, seg, cand)[0]
 
-    def _phrase_matches(self, fieldname: str, btexts: List[bytes], slop: int, seg: _Segment,  # type: ignore[override]
+    def _phrase_matches(self, fieldname: str, btexts: List[bytes], slop: int, seg: Segment,  # type: ignore[override]
                         cand: np.ndarray, decode: Callable[[bytes], List[int]]) -> np.ndarray:
         """The documents of ``cand`` where each word follows the one before within ``slop``
         positions: Engine's test, on sorted ``docnum << 32 | position`` keys."""
@@ -277,7 +278,7 @@ class VectorEngine(Engine):
         docs = current >> _SHIFT
         return docs[np.concatenate(([True], docs[1:] != docs[:-1]))]  # sorted: drop repeats
 
-    def _position_keys(self, seg: _Segment, fieldname: str, btext: bytes, cand: np.ndarray,
+    def _position_keys(self, seg: Segment, fieldname: str, btext: bytes, cand: np.ndarray,
                        decode: Callable[[bytes], List[int]]) -> np.ndarray:
         """Sorted ``docnum << 32 | position`` of the term's positions in the candidates."""
         self._check()
@@ -315,7 +316,7 @@ class VectorEngine(Engine):
 
     # -- results ----------------------------------------------------------------------------
 
-    def matches(self, query: wq.Query) -> List[Tuple[_Segment, Found]]:  # type: ignore[override]
+    def matches(self, query: wq.Query) -> List[Tuple[Segment, Found]]:  # type: ignore[override]
         self._validate(query)
         out = []
         for seg in self.segments:
@@ -325,7 +326,8 @@ class VectorEngine(Engine):
             out.append((seg, (ids, scores)))
         return out
 
-    def _top(self, query: wq.Query, limit: int, sort: str) -> Tuple[int, List[Tuple[int, float]]]:
+    def _top(self, query: wq.Query, limit: int, sort: str,
+             recency: Optional[Recency] = None) -> Tuple[int, List[Tuple[int, float]]]:
         total = 0
         best: List[Tuple[Any, int, float]] = []
         for seg, (ids, scores) in self.matches(query):
@@ -333,6 +335,8 @@ class VectorEngine(Engine):
             if not len(ids) or limit <= 0:
                 continue
             off = seg.offset
+            if recency is not None:
+                scores = scores * _factors(self._dates_of(seg)[ids], recency)
             if sort == "relevance":
                 if len(ids) > limit:
                     cutoff = np.partition(scores, len(scores) - limit)[len(scores) - limit]
@@ -356,6 +360,14 @@ class VectorEngine(Engine):
                         (v, off + d, s) for d, v, s in zip(ids[order].tolist(), dates[order].tolist(), scores[order].tolist())
                     ]
             best = heapq.nsmallest(limit, best + list(keyed))
-        if sort != "relevance":
-            return total, [(d, 0.0) for _, d, _ in best]
         return total, [(d, s) for _, d, s in best]
+
+
+def _factors(dates: np.ndarray, recency: Recency) -> np.ndarray:
+    """The recency factor of each raw date (microseconds since ``datetime.min``), as
+    ``block._decayed`` gives it one at a time."""
+    anchor = raw_date(recency.anchor)
+    age = np.maximum(anchor - dates.astype(np.float64), 0.0)
+    factors = np.maximum(recency.floor, np.power(0.5, age / (recency.half_life_seconds * 1e6)))
+    factors[dates == NO_DATE] = recency.floor
+    return factors

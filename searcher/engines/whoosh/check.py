@@ -9,66 +9,37 @@ It never changes the index.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Union
 
+from searcher.engines.base import CheckReport
 from searcher.errors import SearcherError
 
-__all__ = ["CheckReport", "check_index"]
+__all__ = ["check_index"]
 
 _STORED = ("id", "title", "body", "source", "url", "author", "keywords", "path", "hash", "filesig")
 _COLUMNS = ("date", "source_key")
 
 
-@dataclass
-class CheckReport:
-    """What ``check_index`` found: counts, and one line per problem (empty when healthy)."""
-
-    path: str
-    segments: int = 0
-    articles: int = 0
-    files: int = 0
-    problems: List[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    @property
-    def fix(self) -> str:
-        return f"re-create the index with `searcher index --rebuild --index {self.path} PATH...`"
-
-    def to_dict(self) -> Dict[str, Any]:
-        return {
-            "path": self.path,
-            "ok": self.ok,
-            "segments": self.segments,
-            "articles": self.articles,
-            "files": self.files,
-            "problems": list(self.problems),
-        }
-
-
 def check_index(path: Union[str, Path]) -> CheckReport:
     """Check the index in ``path``; problems are in the report, never raised."""
-    from searcher.archive import Archive
+    from searcher.engines.whoosh.engine import WhooshEngine
 
-    report = CheckReport(path=str(path))
+    report = CheckReport(location=str(path), fix_hint=_fix(path))
     try:
-        archive = Archive.open(path)
+        archive = WhooshEngine.open(str(path))
     except SearcherError as exc:
         report.problems.append(str(exc))
         return report
     except Exception as exc:  # an unreadable TOC or schema
-        report.problems.append(f"index '{path}' cannot be opened ({type(exc).__name__}: {exc}); {report.fix}")
+        report.problems.append(f"index '{path}' cannot be opened ({type(exc).__name__}: {exc}); {report.fix_hint}")
         return report
     with archive:
         try:
-            reader = archive._ix.reader()
+            reader = archive.ix.reader()
         except Exception as exc:
-            report.problems.extend(_unopenable_segments(archive._ix, report) or [
-                f"index '{path}' cannot be read ({type(exc).__name__}: {exc}); {report.fix}"
+            report.problems.extend(_unopenable_segments(archive.ix, report) or [
+                f"index '{path}' cannot be read ({type(exc).__name__}: {exc}); {report.fix_hint}"
             ])
             return report
         try:
@@ -78,18 +49,22 @@ def check_index(path: Union[str, Path]) -> CheckReport:
     return report
 
 
+def _fix(path: Union[str, Path]) -> str:
+    return f"re-create the index with `searcher index --rebuild --index {path} PATH...`"
+
+
 def _check_segments(reader: Any, report: CheckReport) -> None:
     ids: Counter = Counter()
     per_path: Counter = Counter()
     markers: Dict[str, int] = {}
     marker_count: Counter = Counter()
     for leaf, _ in reader.leaf_readers():
-        report.segments += 1
+        report.parts += 1
         name = _segment_name(leaf)
         try:
             seg_ids, seg_paths, seg_markers = _read_segment(leaf)
         except Exception as exc:
-            report.problems.append(f"segment {name} is damaged ({type(exc).__name__}: {exc}); {report.fix}")
+            report.problems.append(f"segment {name} is damaged ({type(exc).__name__}: {exc}); {report.fix_hint}")
             continue
         ids.update(seg_ids)
         per_path.update(seg_paths)
@@ -100,10 +75,10 @@ def _check_segments(reader: Any, report: CheckReport) -> None:
     report.files = len(markers)
     twice = sorted(i for i, n in ids.items() if n > 1)
     if twice:
-        report.problems.append(f"{len(twice)} article ids are stored more than once (first: {twice[0]}); {report.fix}")
+        report.problems.append(f"{len(twice)} article ids are stored more than once (first: {twice[0]}); {report.fix_hint}")
     doubled = sorted(p for p, n in marker_count.items() if n > 1)
     if doubled:
-        report.problems.append(f"{len(doubled)} files have more than one marker (first: {doubled[0]}); {report.fix}")
+        report.problems.append(f"{len(doubled)} files have more than one marker (first: {doubled[0]}); {report.fix_hint}")
     unmarked = sorted(p for p in per_path if p and p not in markers)
     if unmarked:
         report.problems.append(
@@ -115,7 +90,7 @@ def _check_segments(reader: Any, report: CheckReport) -> None:
         first = wrong[0]
         report.problems.append(
             f"{len(wrong)} files hold a different number of articles than their marker records "
-            f"(first: {first}: {per_path.get(first, 0)} stored, marker says {markers[first]}); {report.fix}"
+            f"(first: {first}: {per_path.get(first, 0)} stored, marker says {markers[first]}); {report.fix_hint}"
         )
 
 
@@ -125,13 +100,13 @@ def _unopenable_segments(ix: Any, report: CheckReport) -> List[str]:
 
     problems = []
     segments = ix._segments()
-    report.segments = len(segments)
+    report.parts = len(segments)
     for segment in segments:
         try:
             SegmentReader(ix.storage, ix.schema, segment).close()
         except Exception as exc:
             problems.append(
-                f"segment {segment.segment_id()} is damaged ({type(exc).__name__}: {exc}); {report.fix}"
+                f"segment {segment.segment_id()} is damaged ({type(exc).__name__}: {exc}); {report.fix_hint}"
             )
     return problems
 

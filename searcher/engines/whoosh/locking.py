@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict, Optional
 
-from searcher import _whoosh_fixes  # noqa: F401,I001  (first: Whoosh imported lean and corrected)
+from searcher.engines.whoosh import fixes  # noqa: F401,I001  (first: Whoosh imported lean and corrected)
 from whoosh.index import Index
 
 from searcher.errors import IndexLocked

@@ -22,12 +22,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import List, Optional, Tuple, Union
 
-from searcher import _whoosh_fixes  # noqa: F401,I001  (first: Whoosh imported lean and corrected)
-from whoosh.lang.porter import stem as _porter_stem
-
-from searcher import schema as _schema
+from searcher import analyzer as _an
 from searcher.errors import QuerySyntaxError
-from searcher.querydates import resolve_date
+from searcher.query.dates import resolve_date
+from searcher.query.tree import And, DateLeaf, Leaf, Node, Not, Or
 
 #: Longest query text accepted, in characters.
 MAX_QUERY_CHARS = 10_000
@@ -43,9 +41,6 @@ MIN_PREFIX = 2
 #: Most prefix and fuzzy terms in one query (each can expand to many index terms).
 MAX_EXPANDING = 20
 
-_SCHEMA = _schema.make_schema()
-_TEXT_FIELDS = ("title", "body")
-_PLAIN_FIELDS = ("source", "author", "url")
 _OPERATORS = {"AND": "AND", "&": "AND", "&&": "AND", "OR": "OR", "|": "OR", "||": "OR",
               "NOT": "NOT"}
 _QUOTES = '"“”„'
@@ -58,55 +53,6 @@ _RELATIVE = re.compile(
 _RANGE = re.compile(r"\s*(.*?)\s*\bto\b\s*(.*?)\s*", re.IGNORECASE | re.DOTALL)
 _COMPARISONS = (">=", "<=", ">", "<", "=")
 _FUZZY = re.compile(r"(.*[^~])~(\d*)", re.DOTALL)
-_STEM_ALL = _schema.NewsTokenizer(stem=True, stoplist=frozenset())
-
-
-# ----------------------------------------------------------------------------- AST
-
-
-@dataclass(frozen=True)
-class Leaf:
-    """A word, phrase, prefix or fuzzy term, already in index-term form.
-
-    ``field`` None means the default fields; then ``terms`` are title/body terms and
-    ``keyword`` the whole lower-cased text as a keywords term (or None). ``kind`` is one of
-    word, phrase, prefix, fuzzy; ``arg`` is the phrase slop or fuzzy distance.
-    """
-
-    kind: str
-    field: Optional[str]
-    raw: str
-    pos: int
-    terms: Tuple[str, ...]
-    keyword: Optional[str] = None
-    arg: int = 1
-
-
-@dataclass(frozen=True)
-class DateLeaf:
-    """``since <= date < until``; either end may be open (None). Bounds are aware UTC."""
-
-    since: Optional[datetime]
-    until: Optional[datetime]
-    pos: int
-
-
-@dataclass(frozen=True)
-class Not:
-    child: "Node"
-
-
-@dataclass(frozen=True)
-class And:
-    children: Tuple["Node", ...]
-
-
-@dataclass(frozen=True)
-class Or:
-    children: Tuple["Node", ...]
-
-
-Node = Union[Leaf, DateLeaf, Not, And, Or]
 
 
 # ----------------------------------------------------------------------------- tokens
@@ -180,8 +126,8 @@ def tokenize(text: str, now: datetime) -> List[_Token]:
             i = end
             continue
         m = _SCOPE.match(run)
-        if m and m.group(1).lower() in _schema.SCOPES:
-            field = _schema.SCOPES[m.group(1).lower()]
+        if m and m.group(1).lower() in _an.SCOPES:
+            field = _an.SCOPES[m.group(1).lower()]
             k = i + m.end()
             if k >= n or text[k].isspace() or text[k] == ")":
                 raise _fail(f"nothing after '{m.group(0)}' @: put a word, \"phrase\" or "
@@ -196,7 +142,7 @@ def tokenize(text: str, now: datetime) -> List[_Token]:
             i, after_scope = k, True
             continue
         if m and m.end() < len(run) and run[m.end()] != "/":
-            known = ", ".join(sorted(_schema.SCOPES))
+            known = ", ".join(sorted(_an.SCOPES))
             raise _fail(f"unknown field '{m.group(1)}' @; known fields: {known} "
                         f"(to search for the text itself, put it in quotes: \"{run}\")", i)
         tokens.append(_Token("WORD", run, i))
@@ -427,7 +373,7 @@ class Parser:
 
     def _prefix(self, raw: str, pos: int, scope: Optional[str]) -> Leaf:
         body = raw.rstrip("*")
-        words = [t.text for t in _schema.PLAIN_ANALYZER(body)]
+        words = [t.term for t in _an.PLAIN_ANALYZER.tokens(body)]
         if len(words) > 1:
             raise _fail(f"'*' @ works on the start of one plain word, not '{body}'", pos)
         if not words or len(words[0]) < MIN_PREFIX:
@@ -439,14 +385,14 @@ class Parser:
         variants = [prefix]
         if scope in (None, "title", "body"):
             # Index terms are stems: "missiles*" must also find "missil".
-            stemmed = prefix if "." in prefix else _porter_stem(prefix)
+            stemmed = _an.stem(prefix)
             if stemmed != prefix and len(stemmed) >= MIN_PREFIX:
                 variants.append(stemmed)
         return Leaf("prefix", scope, raw, pos, tuple(variants), prefix)
 
     def _fuzzy(self, word: str, raw: str, pos: int, scope: Optional[str], dist: int) -> Leaf:
-        analyzer = _STEM_ALL if scope in (None, "title", "body") else _schema.PLAIN_ANALYZER
-        found = [t.text for t in analyzer(word)]
+        analyzer = _an.STEM_ALL if scope in (None, "title", "body") else _an.PLAIN_ANALYZER
+        found = [t.term for t in analyzer.tokens(word)]
         if len(found) != 1:
             raise _fail(f"'~' @ works on one plain word, not '{word}'", pos)
         self._count(1, pos)
@@ -458,13 +404,16 @@ def _stopword_gap(text: str, field: str) -> int:
     """The widest distance between consecutive indexed words of ``text``: 1 when no
     stopword sits inside the phrase, 2 for "bank of england", and so on. Index positions
     count stopwords, so a phrase spanning them needs that much slop."""
-    positions = [t.pos for t in _SCHEMA[field].analyzer(text, positions=True)]
+    analyzer = _an.analyzer_for(field)
+    if analyzer is None:
+        return 1
+    positions = [t.pos for t in analyzer.tokens(text)]
     return max((b - a for a, b in zip(positions, positions[1:])), default=1)
 
 
 def analyse(text: str, field: str) -> Tuple[str, ...]:
     """The index terms ``text`` becomes in ``field`` (stemmed for title/body)."""
-    if field in _TEXT_FIELDS:
-        return tuple(_schema.terms(text))
-    analyzer = _SCHEMA[field].analyzer
-    return tuple(t.text for t in analyzer(text) if t.text)
+    analyzer = _an.analyzer_for(field)
+    if analyzer is None:
+        return tuple(_an.keyword_terms(text))
+    return tuple(t.term for t in analyzer.tokens(text) if t.term)

@@ -24,21 +24,19 @@ Whoosh's own writer gives (``tests/test_fastindex.py`` checks this).
 
 from __future__ import annotations
 
-import gc
 import heapq
 import sys
 from array import array
-from contextlib import contextmanager
 from datetime import datetime
 from itertools import accumulate, chain
 from typing import Any, Dict, Iterable, Iterator, List, NamedTuple, Optional, Tuple
 
-from searcher import _whoosh_fixes  # noqa: F401,I001  (first: Whoosh imported lean and corrected)
+from searcher.engines.whoosh import fixes  # noqa: F401,I001  (first: Whoosh imported lean and corrected)
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
-from searcher.schema import NewsPositions, NewsTokenizer
-from searcher.termwriter import write_field
+from searcher.engines.whoosh.schema import NewsPositions, NewsTokenizer
+from searcher.engines.whoosh.termwriter import write_field
 
 _encode_positions = NewsPositions().encode
 _BIG_ENDIAN = sys.byteorder != "little"
@@ -298,36 +296,9 @@ class _Lengths:
         return found
 
 
-#: The youngest generation's collection threshold while indexing (Python's default: 700).
-GC_THRESHOLD = 10_000
-
-
-def fewer_collections_now() -> None:
-    """Let the cyclic garbage collector run less often in this process: indexing creates
-    millions of small lists and tuples that live until the next commit, and collecting
-    young objects every 700 allocations cost the writer about a tenth of its time
-    (``add_document`` 1.52 → 1.35 s CPU for 2,000 articles, best of 3 × 3 runs; turning
-    collection off entirely gained little more). Cycles are still collected."""
-    threshold, *older = gc.get_threshold()
-    if 0 < threshold < GC_THRESHOLD:
-        gc.set_threshold(GC_THRESHOLD, *older)
-
-
-@contextmanager
-def fewer_collections() -> Iterator[None]:
-    """``fewer_collections_now`` for the duration of a ``with`` block, then the
-    thresholds as they were."""
-    before = gc.get_threshold()
-    fewer_collections_now()
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
-
-
 def new_writer(ix: Any, *, limitmb: int = 256) -> SegmentWriter:
     """The writer searcher indexes with: ``FastWriter`` when the schema allows it."""
-    from searcher.codec import codec
+    from searcher.engines.whoosh.codec import codec
 
     if supported(ix.schema):
         return FastWriter(ix, _lk=False, limitmb=limitmb, codec=codec())

@@ -21,13 +21,13 @@ from hashlib import md5
 from pickle import dumps
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from searcher import _whoosh_fixes  # noqa: F401,I001  (first: Whoosh imported lean and corrected)
+from searcher.engines.whoosh import fixes  # noqa: F401,I001  (first: Whoosh imported lean and corrected)
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.filedb.filetables import _lengths as _ROW_HEAD, md5_hash
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import length_to_byte
 
-from searcher.codec import block_bytes
+from searcher.engines.whoosh.codec import block_bytes
 
 _TERM_INFO = W3TermInfo._struct
 #: Buffered bytes written to a file once they reach this size.

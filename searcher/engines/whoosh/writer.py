@@ -1,0 +1,141 @@
+"""Writing a Whoosh index: the ``EngineWriter`` of the Whoosh engine.
+
+Holds the folder's write lock for its whole life, opens a ``fastindex`` segment writer on
+the first change after each commit, and answers the indexer's questions about committed
+articles from a searcher over the last commit. Every id, hash and path ever committed is
+kept in memory (read once from the lexicons) as a cheap first test before asking the index
+about live documents: on a large index, asking touched every segment's terms and made
+memory grow with every small file.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
+
+from searcher.engines.whoosh import fixes  # noqa: F401,I001  (first: Whoosh imported lean and corrected)
+from whoosh.searching import Searcher
+from whoosh.writing import IndexWriter
+
+from searcher.article import Article
+from searcher.engines.base import EngineWriter
+from searcher.engines.whoosh import fastindex
+from searcher.engines.whoosh.schema import KIND_ARTICLE, KIND_FILE, make_schema
+
+_SCHEMA = None
+
+
+def article_fields(article: Article) -> Dict[str, object]:
+    """The Whoosh document for an article."""
+    doc: Dict[str, object] = {
+        "id": article.id,
+        "kind": KIND_ARTICLE,
+        "title": article.title,
+        "body": article.body,
+        "source": article.source,
+        "source_key": article.source.strip() or "(unknown)",
+        "url": article.url,
+        "author": article.author,
+        "keywords": ",".join(k.replace(",", " ") for k in article.keywords),
+        "path": article.path,
+        "position": article.position,
+        "hash": article.content_hash,
+    }
+    if article.date is not None:
+        doc["date"] = article.date.replace(tzinfo=None)
+    return doc
+
+
+def prepare(articles: Sequence[Article]) -> Tuple[List[Tuple[str, Any]], List[Any]]:
+    """In an indexing worker: every indexed field of ``articles`` analysed into postings
+    (``fastindex.preanalyse``), the writer's most expensive per-document step."""
+    global _SCHEMA
+    if _SCHEMA is None:
+        _SCHEMA = make_schema()
+    from datetime import datetime
+
+    pairs = [
+        (name, value)
+        for a in articles
+        for name, value in article_fields(a).items()
+        if name in _SCHEMA and _SCHEMA[name].indexed and isinstance(value, (str, datetime))
+    ]
+    return pairs, fastindex.preanalyse(_SCHEMA, pairs)
+
+
+class WhooshWriter(EngineWriter):
+    """A writing session on one Whoosh index; the caller has taken the write lock and
+    passes ``release`` to give it back on ``close``."""
+
+    def __init__(self, new_writer: Callable[[], IndexWriter], new_searcher: Callable[[], Searcher],
+                 release: Callable[[], None]) -> None:
+        self._new_writer = new_writer
+        self._new_searcher = new_searcher
+        self._release = release
+        self._writer: Optional[IndexWriter] = None
+        self._closed = False
+        self._searcher = new_searcher()
+        reader = self._searcher.reader()
+        self._ever: Dict[str, Set[str]] = {
+            name: {t.decode("utf-8") for t in reader.lexicon(name)} for name in ("id", "hash", "path")
+        }
+
+    @property
+    def _w(self) -> IndexWriter:
+        if self._writer is None:
+            self._writer = self._new_writer()
+        return self._writer
+
+    def known_files(self) -> Dict[str, Tuple[str, int]]:
+        files: Dict[str, Tuple[str, int]] = {}
+        for fields in self._searcher.documents(kind=KIND_FILE):
+            files[fields["path"]] = (fields.get("filesig", ""), int(fields.get("position") or 0))
+        return files
+
+    def live(self, field: str, value: str) -> Dict[str, str]:
+        return {
+            str(d["id"]): str(d.get("hash", ""))
+            for d in self._searcher.documents(**{field: value})
+            if "id" in d
+        }
+
+    def might_hold(self, field: str, value: str) -> bool:
+        return value in self._ever[field]
+
+    def delete(self, field: str, value: str) -> int:
+        live = len(self.live(field, value)) if self.might_hold(field, value) else 0
+        self._w.delete_by_term(field, value)
+        return live
+
+    def add(self, article: Article) -> None:
+        self._w.add_document(**article_fields(article))
+        for name, value in (("id", article.id), ("hash", article.content_hash), ("path", article.path)):
+            self._ever[name].add(value)
+
+    def mark_file(self, path: str, signature: str, articles: int) -> None:
+        self._w.add_document(kind=KIND_FILE, path=path, filesig=signature, position=articles)
+
+    def prepared(self, payload: Any) -> None:
+        pairs, analysed = payload
+        fastindex.PREANALYSED.clear()
+        for key, items in zip(pairs, analysed):
+            if items is not None:
+                fastindex.PREANALYSED[key] = items
+
+    def commit(self) -> None:
+        if self._writer is not None:
+            self._writer.commit()
+            self._writer = None
+            self._searcher.close()
+            self._searcher = self._new_searcher()
+
+    def cancel(self) -> None:
+        if self._writer is not None:
+            self._writer.cancel()
+            self._writer = None
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            fastindex.PREANALYSED.clear()
+            self._searcher.close()
+            self._release()
