@@ -30,7 +30,7 @@ from searcher.dates import date_from_url, parse_date
 from searcher.errors import DateError, SourceError
 from searcher.sources._encoding import decode
 
-__all__ = ["read", "extract", "declared_charset", "strip_site_name"]
+__all__ = ["read", "extract", "decode_page", "publication_date", "FoundDate", "declared_charset", "strip_site_name"]
 
 # Real heads sometimes put kilobytes of comments and scripts before the charset.
 _CHARSET_WINDOW = 8192
@@ -112,6 +112,16 @@ _STRONG_SEPARATOR = re.compile(r"[|｜»/:•：_]|--|\u3000|^-$")
 _PLAIN_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 
 
+@dataclass(frozen=True)
+class FoundDate:
+    """A page's publication date: the UTC instant, the offset from UTC (minutes east) the
+    page stated with it (``None`` if none), and where on the page it was found."""
+
+    moment: datetime
+    utc_offset: Optional[int]
+    where: str
+
+
 @dataclass
 class _Block:
     """A run of text between block boundaries, with the element that holds it."""
@@ -157,13 +167,18 @@ def read(data: bytes, *, path: str, mapping: Mapping[str, str]) -> Iterator[Unio
     Raises ``SourceError`` when the page holds no article text at all. A page that still
     defeats the tree walk yields a ``Problem`` and an article made from its flat text.
     """
-    text = decode(data, declared=declared_charset(data))
+    text = decode_page(data)
     try:
         article = extract(text)
     except RecursionError:
         yield Problem(path=path, reason="page nested too deeply to read its layout; used its plain text")
         article = _flat_article(text)
     yield replace(article, path=path)
+
+
+def decode_page(data: bytes) -> str:
+    """A saved page's text, decoded by the charset it declares, else by detection."""
+    return decode(data, declared=declared_charset(data))
 
 
 def declared_charset(data: bytes) -> Optional[str]:
@@ -192,11 +207,12 @@ def extract(html_text: str, *, url: str = "") -> Article:
         raise SourceError("no article text in the page")
     page_url = _canonical_url(page) or url
     source = _source(page, page_url)
-    date, date_problem = _date(page, page_url)
+    found, date_problem = _date(page, page_url)
     return Article(
         title=_title(page, site_names=[source, _domain(page_url)]),
         body=body,
-        date=date,
+        date=found.moment if found else None,
+        utc_offset=found.utc_offset if found else None,
         date_problem=date_problem,
         source=source,
         url=page_url,
@@ -423,7 +439,16 @@ def _is_site_name(text: str, site_names: List[str]) -> bool:
 # --- date ---------------------------------------------------------------------------------
 
 
-def _date(page: _Page, url: str) -> Tuple[Optional[datetime], str]:
+def publication_date(html_text: str, *, url: str = "") -> Optional[FoundDate]:
+    """Where and when a page says it was published (``None`` if it does not say): the
+    date part of ``extract``, for tools that need only the date and its source."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        page = _index(BeautifulSoup(html_text, "html.parser"))
+    return _date(page, _canonical_url(page) or url)[0]
+
+
+def _date(page: _Page, url: str) -> Tuple[Optional[FoundDate], str]:
     """The publication date and, when the page states an impossible one, why it is missing.
 
     The first candidate that reads as a date decides: an impossible date is reported, not
@@ -435,8 +460,9 @@ def _date(page: _Page, url: str) -> Tuple[Optional[datetime], str]:
         except DateError as error:
             return None, f"impossible date {text!r} in {where}: {error}"
         if found is not None:
-            return found, ""
-    return (date_from_url(url) if url else None), ""
+            return FoundDate(found, None, where), ""
+    moment = date_from_url(url) if url else None
+    return (FoundDate(moment, None, "url") if moment else None), ""
 
 
 def _date_candidates(page: _Page) -> Iterator[Tuple[str, str]]:
