@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Optional, Tuple
 
 
@@ -18,7 +18,10 @@ from typing import Optional, Tuple
 class Article:
     """One news article.
 
-    ``date`` is timezone-aware UTC or ``None``. ``path`` is the file it came from and
+    ``date`` is timezone-aware UTC or ``None``: the exact instant, for sorting. ``utc_offset``
+    is the offset from UTC, in minutes east, that the source stated with the date ("07:47 PM
+    EST" gives -300), or ``None`` when it stated none; ``day`` is then the publication's own
+    calendar day, the one date filters and display should use. ``path`` is the file it came from and
     ``position`` its place in that file (0 for one-article files). ``date_problem`` holds a
     human-readable reason when the source had a date that could not be used (an impossible
     date is reported, never guessed).
@@ -36,6 +39,16 @@ class Article:
     id: str = ""
     content_hash: str = ""
     date_problem: str = ""
+    utc_offset: Optional[int] = None
+
+    @property
+    def day(self) -> Optional[date]:
+        """The calendar day of publication where it was published: ``date`` moved by
+        ``utc_offset`` (so "Nov 19, 2019, 07:47 PM EST", 00:47 UTC on the 20th, is the 19th),
+        or the UTC day when the source gave no offset. ``None`` without a date."""
+        if self.date is None:
+            return None
+        return (self.date + timedelta(minutes=self.utc_offset or 0)).date()
 
     def finish(self) -> "Article":
         """Return a copy with ``id`` and ``content_hash`` filled in (kept if already set)."""

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 from searcher.errors import DateError
 
-__all__ = ["parse_date", "parse_date_value", "split_date_prefix", "date_from_url"]
+__all__ = ["parse_date", "parse_date_local", "parse_date_value", "split_date_prefix", "date_from_url"]
 
 _UTC = timezone.utc
 
@@ -39,6 +39,25 @@ _MONTHS = {
     "aug": 8, "august": 8, "sep": 9, "sept": 9, "september": 9, "oct": 10, "october": 10,
     "nov": 11, "november": 11, "dec": 12, "december": 12,
 }  # fmt: skip
+# Month names of the other languages news archives hold most (German, French, Spanish,
+# Italian, Portuguese, Dutch), full and abbreviated; accents are also accepted without.
+_FOREIGN_MONTHS = {
+    1: "januar jänner janvier janv enero ene gennaio gen janeiro januari",
+    2: "februar feber février fevrier févr fevr febrero febbraio fevereiro fev februari",
+    3: "märz maerz mär mars marzo março marco maart mrt",
+    4: "avril avr abril abr aprile",
+    5: "mai mayo maggio mag maio mei",
+    6: "juni juin junio giugno giu junho",
+    7: "juli juillet juil julio luglio lug julho",
+    8: "août aout agosto ago augustus",
+    9: "septembre septiembre setiembre settembre set setembro",
+    10: "oktober okt octobre octubre ottobre ott outubro out",
+    11: "noviembre novembre novembro",
+    12: "dezember dez décembre decembre déc diciembre dic dicembre dezembro december",
+}  # fmt: skip
+for _number, _names in _FOREIGN_MONTHS.items():
+    for _name in _names.split():
+        _MONTHS.setdefault(_name, _number)
 
 # Fixed offsets in minutes. IST is taken as India (the common one in news datelines).
 _ZONES = {
@@ -68,7 +87,9 @@ _TZ = (
     rf"|(?:{_ZONE_NAMES})(?![a-z]))\)?)?"
 )
 # Between a date and its time: "T", a comma, a space, " at ", " - ", " | ".
-_DATE_TIME_SEP = r"(?:t|\s*,\s*|\s+(?:at\s+|[-|@\u2013]\s+)?)"
+_DATE_TIME_SEP = (
+    r"(?:t|\s*,\s*|\s+(?:(?:at|à|a\s+las|alle|às|um|om|-|\||@|\u2013)\s+)?|\s*[-|/]\s*)"
+)
 _TAIL = rf"(?:{_DATE_TIME_SEP}{_TIME}{_TZ})?"
 
 _YMD = re.compile(
@@ -89,8 +110,8 @@ _NUMERIC = re.compile(
 # "27 November 2013", "27-Nov-2013", "Mon, 27 Nov 2013 10:30:00 GMT", "27th of May, 2013".
 # A two-digit year only when a time follows (RFC 822 "27 Nov 13 10:30 GMT").
 _DMY = re.compile(
-    rf"{_WEEKDAY}(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\.?(?:\s+of\s+|\s+|-)(?P<mon>{_MONTH_NAMES})\.?"
-    rf"(?:,\s*|\s+|-)(?P<y>\d{{4}}|\d{{2}}(?=\s+\d{{1,2}}:))(?!\d){_TAIL}",
+    rf"{_WEEKDAY}(?P<d>\d{{1,2}})(?:st|nd|rd|th|er|º)?\.?(?:\s+(?:of|de|del)\s+|\s+|-)(?P<mon>{_MONTH_NAMES})\.?"
+    rf"(?:,\s*|\s+(?:de|del)\s+|\s+|-)(?P<y>\d{{4}}|\d{{2}}(?=\s+\d{{1,2}}:))(?!\d){_TAIL}",
     re.IGNORECASE,
 )
 # "Nov 27, 2013", "November 27, 2013 10:30 AM EST", "Wednesday, Nov. 27th 2013".
@@ -105,8 +126,8 @@ _EPOCH = re.compile(r"-?\d{9,10}(?:\.\d+)?|\d{12,13}")
 # Where a date may start inside longer text ("Published: Nov 27, 2013 by ...").
 _DATE_START = re.compile(
     rf"(?<![\d.])(?:\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|\d{{1,2}}[-/.]\d{{1,2}}[-/.]\d{{2,4}}"
-    rf"|\d{{1,2}}(?:st|nd|rd|th)?\.?\s+(?:of\s+)?(?:{_MONTH_NAMES})\b"
-    rf"|(?:{_MONTH_NAMES})\.?\s+\d{{1,2}}\b)",
+    rf"|\d{{1,2}}(?:st|nd|rd|th|er|º)?\.?\s+(?:(?:of|de)\s+)?(?:{_MONTH_NAMES})(?![^\W\d_])"
+    rf"|(?<![^\W\d_])(?:{_MONTH_NAMES})\.?\s+\d{{1,2}}\b)",
     re.IGNORECASE,
 )
 _SHAPES = (_YMD, _DMY, _MDY, _NUMERIC, _COMPACT)
@@ -117,27 +138,37 @@ _URL_YMONTHD = re.compile(rf"/((?:19|20)\d{{2}})/({_MONTH_NAMES})/(\d{{1,2}})(?=
 _URL_COMPACT = re.compile(r"[/_-]((?:19|20)\d{2})(\d{2})(\d{2})(?=[/_.-]|$)")
 
 
-def parse_date(text: str) -> Optional[datetime]:
+def parse_date(text: str, *, day_first: bool = False) -> Optional[datetime]:
     """The UTC datetime that ``text`` writes, or ``None`` when it holds no date.
 
     The whole text should be the date (surrounding whitespace and a leading weekday are
     fine); short text such as "Published: Nov 27, 2013" is also searched for a date.
+    ``day_first`` reads ``03/04/2017`` as 3 April (for pages not in US English).
     Raises ``DateError`` for a date that cannot exist or is implausible.
+    """
+    found = parse_date_local(text, day_first=day_first)
+    return found.astimezone(_UTC) if found is not None else None
+
+
+def parse_date_local(text: str, *, day_first: bool = False) -> Optional[datetime]:
+    """Like ``parse_date``, but in the offset from UTC that ``text`` states ("07:47 PM EST"
+    gives a datetime at UTC-5), UTC when it states none: its ``.date()`` is then the
+    calendar day where the text was written, which is what date filters should use.
     """
     text = text.strip()
     if not text:
         return None
-    found = _parse_at(text, 0, whole=True)
+    found = _parse_at(text, 0, whole=True, day_first=day_first)
     if found is not None:
         return found[0]
     if _EPOCH.fullmatch(text):
         return _from_epoch(float(text), text)
-    time_first = _time_first(text)
+    time_first = _time_first(text, day_first)
     if time_first is not None:
         return time_first
     if len(text) <= _SEARCH_LIMIT:
         for start in _DATE_START.finditer(text):
-            found = _parse_at(text, start.start(), whole=False)
+            found = _parse_at(text, start.start(), whole=False, day_first=day_first)
             if found is not None:
                 return found[0]
         return _rfc822(text)
@@ -212,13 +243,13 @@ def date_from_url(url: str) -> Optional[datetime]:
     return None
 
 
-def _parse_at(text: str, pos: int, *, whole: bool) -> Optional[Tuple[datetime, int]]:
+def _parse_at(text: str, pos: int, *, whole: bool, day_first: bool = False) -> Optional[Tuple[datetime, int]]:
     """Try each date shape at ``pos``; with ``whole`` the match must reach the text's end."""
     for pattern in _SHAPES:
         match = pattern.match(text, pos)
         if match is None or not _ends_well(text, match.end(), whole=whole):
             continue
-        moment = _from_match(match, pattern, text[pos : match.end()].strip())
+        moment = _from_match(match, pattern, text[pos : match.end()].strip(), day_first)
         if moment is not None:
             return moment, match.end()
     return None
@@ -231,12 +262,12 @@ def _ends_well(text: str, end: int, *, whole: bool) -> bool:
     return end == len(text) or not (text[end].isalnum() or text[end] in "/:")
 
 
-def _time_first(text: str) -> Optional[datetime]:
+def _time_first(text: str, day_first: bool = False) -> Optional[datetime]:
     """A text whose time comes before its date ("10:30 AM EST, Wed November 27, 2013")."""
     match = _TIME_FIRST.match(text)
     if match is None or not (match.group("M") or match.group("ap") or match.group("ap2")):
         return None
-    found = _parse_at(text, match.end(), whole=True)
+    found = _parse_at(text, match.end(), whole=True, day_first=day_first)
     if found is None:
         return None
     day = found[0]
@@ -247,13 +278,15 @@ def _time_first(text: str) -> Optional[datetime]:
     )  # fmt: skip
 
 
-def _from_match(match: Match[str], pattern: "re.Pattern[str]", original: str) -> Optional[datetime]:
+def _from_match(
+    match: Match[str], pattern: "re.Pattern[str]", original: str, day_first: bool = False
+) -> Optional[datetime]:
     """Turn a regex match of one of the date shapes into a UTC datetime."""
     groups = match.groupdict()
     if pattern is _NUMERIC:
         year = _full_year(groups["y"])
         first, second = int(groups["a"]), int(groups["b"])
-        month_first = groups["s"] == "/"
+        month_first = groups["s"] == "/" and not day_first
         month, day = (first, second) if month_first else (second, first)
         if month > 12 and day <= 12:
             month, day = day, month
@@ -295,7 +328,8 @@ def _build(
     ampm: Optional[str],
     zone: Optional[str],
 ) -> datetime:
-    """Assemble and check a UTC datetime; raise ``DateError`` when it cannot exist."""
+    """Assemble and check a datetime in the stated zone (UTC when none is stated); raise
+    ``DateError`` when it cannot exist."""
     h = int(hour) if hour else 0
     mi = int(minute) if minute else 0
     s = min(int(second), 59) if second else 0  # a leap second is kept inside its minute
@@ -315,10 +349,11 @@ def _build(
     if offset is None:
         raise DateError(f"impossible date '{original}'")
     try:
-        moment = (local - timedelta(minutes=offset)).replace(tzinfo=_UTC)
+        (local - timedelta(minutes=offset)).replace(tzinfo=_UTC)  # the UTC instant must exist
     except OverflowError:
         raise DateError(f"implausible date '{original}'") from None
-    return _plausible(moment, original)
+    zone_info = timezone(timedelta(minutes=offset)) if offset else _UTC
+    return _plausible(local.replace(tzinfo=zone_info), original)
 
 
 def _offset_minutes(zone: str, local: datetime) -> Optional[int]:
@@ -377,7 +412,7 @@ def _rfc822(text: str) -> Optional[datetime]:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=_UTC)
-    return _plausible(moment.astimezone(_UTC), text)
+    return _plausible(moment, text)
 
 
 def _plausible(moment: datetime, original: str) -> datetime:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from searcher.dates import date_from_url, parse_date, parse_date_value, split_date_prefix
+from searcher.dates import date_from_url, parse_date, parse_date_local, parse_date_value, split_date_prefix
 from searcher.errors import DateError
 
 
@@ -189,3 +189,47 @@ def test_parse_date_value_numbers_never_crash(value: object) -> None:
     except DateError:
         return
     assert result is None or result.tzinfo is not None
+
+
+# --- dates in the languages news archives hold, and the publication's own day ------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("19. November 2019", utc(2019, 11, 19)),
+        ("Donnerstag, 31. Mai 2012", utc(2012, 5, 31)),
+        ("Veröffentlicht am 3. Dezember 2011 um 14:56 Uhr", utc(2011, 12, 3, 14, 56)),
+        ("19 de noviembre de 2019", utc(2019, 11, 19)),
+        ("Publicado el 5 de marzo de 2018", utc(2018, 3, 5)),
+        ("mercredi 11 septembre 2019", utc(2019, 9, 11)),
+        ("le 19 février 2019", utc(2019, 2, 19)),
+        ("1er août 2019", utc(2019, 8, 1)),
+        ("3 maggio 2019", utc(2019, 5, 3)),
+        ("3 de março de 2019", utc(2019, 3, 3)),
+        ("3 mei 2019", utc(2019, 5, 3)),
+        ("14. Januar 2020, 9:21 Uhr", utc(2020, 1, 14, 9, 21)),
+        ("Updated 3:02 PM ET Nov 19, 2019", utc(2019, 11, 19)),
+    ],
+)
+def test_byline_dates_in_other_languages(text: str, expected: datetime) -> None:
+    assert parse_date(text) == expected
+
+
+def test_day_first_reading_for_european_pages() -> None:
+    assert parse_date("03/04/2017") == utc(2017, 3, 4)  # US habit by default
+    assert parse_date("03/04/2017", day_first=True) == utc(2017, 4, 3)
+    assert parse_date("le 19/11/2019 à 07h47", day_first=True) == utc(2019, 11, 19, 7, 47)
+    assert parse_date("le 19/11/2019 à 07h47") == utc(2019, 11, 19, 7, 47)  # 19 cannot be a month
+
+
+def test_local_date_keeps_the_stated_offset() -> None:
+    text = "November 19, 2019, 07:47 PM EST"
+    local = parse_date_local(text)
+    assert local is not None and local.date() == date(2019, 11, 19)
+    assert local.utcoffset() == timedelta(hours=-5)
+    assert parse_date(text) == utc(2019, 11, 20, 0, 47)  # the same instant, in UTC
+    assert local == parse_date(text)
+    no_zone = parse_date_local("2019-11-19 23:30")
+    assert no_zone is not None and no_zone.utcoffset() == timedelta(0) and no_zone.date() == date(2019, 11, 19)
+    assert parse_date_local("2019-11-19T23:30:00+09:00").date() == date(2019, 11, 19)  # type: ignore[union-attr]

@@ -8,9 +8,10 @@ hostile pages (deep nesting, scripts only, odd encodings).
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Optional
@@ -92,7 +93,20 @@ def _reference_day(text: Optional[str]) -> Optional[str]:
     return moment.date().isoformat()
 
 
-@pytest.mark.parametrize("name", ENGLISH)
+# A known miss: sott.net's page has no publication date of its own, only a header box with
+# the day it was saved ("Mon, 25 Dec 2023"), which htmldate takes for one.
+_KNOWN_DATE_MISSES = {"article_with_br"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="date box of the day the page was saved"))
+        if n in _KNOWN_DATE_MISSES
+        else n
+        for n in ENGLISH
+    ],
+)
 def test_date_matches_reference(name: str) -> None:
     _corpus()
     article = _article(name)
@@ -481,3 +495,84 @@ def test_any_markup_gives_an_article_or_a_source_error(page: str) -> None:
         assert str(error) == "no article text in the page"
         return
     assert len(items) == 1 and isinstance(items[0], Article) and items[0].body
+
+
+# --- the publication's own day, byline dates, and the dev set ----------------------------
+
+
+def test_day_is_the_publications_own_calendar_day() -> None:
+    head = '<meta property="article:published_time" content="2019-11-19T19:47:00-05:00">'
+    article = extract(_page(f"<title>T</title>{head}"))
+    assert article.date == datetime(2019, 11, 20, 0, 47, tzinfo=timezone.utc)  # the instant, UTC
+    assert article.utc_offset == -300
+    assert article.day == date(2019, 11, 19)  # what --from/--to 2019-11-19 must match
+    utc_page = extract(_page('<meta property="article:published_time" content="2019-11-19T23:00:00Z">'))
+    assert (utc_page.utc_offset, utc_page.day) == (None, date(2019, 11, 19))
+
+
+def test_day_from_a_byline_in_eastern_time() -> None:
+    body = (
+        '<article><h1>Headline</h1><div class="byline-date">November 19, 2019, 07:47 PM EST</div>'
+        + "<p>" + "Words of the article body go here, and more of them. " * 6 + "</p></article>"
+    )
+    article = extract(_page("<title>T</title>", body))
+    assert article.day == date(2019, 11, 19)
+
+
+@pytest.mark.parametrize(
+    "lang, byline, day",
+    [
+        ("de", "Veröffentlicht am 19. November 2019 um 07:47 Uhr", date(2019, 11, 19)),
+        ("es", "Publicado el 19 de noviembre de 2019", date(2019, 11, 19)),
+        ("fr", "Publié le 19/11/2019 à 07h47", date(2019, 11, 19)),
+        ("fr", "Publié le 03/04/2019 à 07h47", date(2019, 4, 3)),
+        ("it", "Pubblicato il 19 novembre 2019", date(2019, 11, 19)),
+        ("nl", "Gepubliceerd op 19 november 2019", date(2019, 11, 19)),
+        ("pt", "Publicado em 19 de novembro de 2019", date(2019, 11, 19)),
+    ],
+)
+def test_date_only_in_the_visible_byline(lang: str, byline: str, day: date) -> None:
+    body = (
+        f'<article><h1>Titel</h1><p class="meta">{byline}</p>'
+        + "<p>" + "Der Text des Artikels steht hier, lang genug für einen Absatz. " * 6 + "</p></article>"
+        + '<aside class="sidebar"><p>Archiv: 1. Januar 2015</p></aside><footer>© 2021</footer>'
+    )
+    article = extract(f'<html lang="{lang}"><head><title>Titel</title></head><body>{body}</body></html>')
+    assert article.day == day
+
+
+def test_publication_date_says_where_it_came_from() -> None:
+    found = html_source.publication_date(_page('<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2021-03-04"}</script>'))
+    assert found is not None and (found.moment, found.where) == (_DAY, "JSON-LD datePublished")
+    assert html_source.publication_date(_page("<title>T</title>")) is None
+
+
+_DEVSET = Path(__file__).parent / "data" / "devset"
+
+
+def _devset_sample() -> List[Dict[str, object]]:
+    """Every fourth article of the dev set with a known day: both parts, both projects."""
+    records = [json.loads(line) for line in (_DEVSET / "expected.jsonl").read_text(encoding="utf-8").splitlines()]
+    return [r for r in records if r["kind"] == "article" and r["date"]][::4]
+
+
+def test_devset_sample_dates_and_text() -> None:
+    """On a sample of the dev set (benchmarks/extraction.py scores all of it): every page
+    gets a date, nine in ten the expected day, and the text holds what trafilatura's tests
+    require of it on most pages."""
+    sample = _devset_sample()
+    assert len(sample) >= 25
+    wrong, dateless, thin = [], [], []
+    for record in sample:
+        data = gzip.decompress((_DEVSET / "pages" / str(record["file"])).read_bytes())
+        article = next(a for a in read(data, path=str(record["file"]), mapping={}) if isinstance(a, Article))
+        if article.day is None:
+            dateless.append(record["file"])
+        elif article.day != date.fromisoformat(str(record["date"])):
+            wrong.append((record["file"], article.day))
+        wanted = list(record["with"])  # type: ignore[call-overload]
+        if wanted and sum(snippet in article.body for snippet in wanted) < len(wanted) / 2:
+            thin.append(record["file"])
+    assert not dateless
+    assert len(wrong) <= len(sample) // 10, wrong
+    assert len(thin) <= len(sample) // 10, thin
