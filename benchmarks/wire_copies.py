@@ -33,6 +33,8 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gzip
+import json
 import random
 import re
 import statistics
@@ -82,6 +84,13 @@ def load_real(corpora: Path) -> List[Tuple[str, str]]:
     ``corpus/`` when ``corpora`` is the repo folder, bodies with at least MIN_WORDS words."""
     csv.field_size_limit(sys.maxsize)
     out: List[Tuple[str, str]] = []
+    for path in sorted(corpora.glob("jsonl/*.jsonl")) + sorted(corpora.glob("jsonl/*.jsonl.gz")):
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rt", encoding="utf-8") as fh:  # type: ignore[operator]
+            for line in fh:
+                if line.strip():
+                    obj = json.loads(line)
+                    out.append((str(obj.get("title", "")), str(obj.get("text", ""))))
     csv_files = sorted(corpora.glob("news-csv/*.csv")) + sorted(corpora.glob("csv/*.csv"))
     for path in csv_files:
         with open(path, encoding="utf-8", errors="replace", newline="") as fh:

@@ -140,7 +140,7 @@ def citation(*, outlet: str, author: str, title: str, date: Optional[DateValue],
             text += " " + part  # the title's closing quote already holds its comma
         else:
             text += ", " + part
-    return text + "."
+    return text if text.endswith(".") else text + "."
 
 
 def citation_record(*, outlet: str, author: str, title: str, date: Optional[DateValue], url: str) -> Dict[str, Any]:

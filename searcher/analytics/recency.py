@@ -7,7 +7,7 @@
 where ``age`` is the time from the article's date back from the *anchor* (the end of
 ``--to`` when the query has one, else the newest article in the archive). An article
 one half-life old keeps ``floor + (1 - floor) / 2`` of its relevance, a very old one
-tends to ``floor`` (default :data:`FLOOR` = 0.1) but never reaches it: recency reorders
+tends to ``floor`` (default :data:`FLOOR` = 0.1) and never goes below it: recency reorders
 hits of similar relevance, it never erases a strongly relevant old article. Articles
 dated after the anchor count as age 0 (factor 1). Undated articles get the floor: their
 age is unknown, and ranking them as new would put every undated article first.
