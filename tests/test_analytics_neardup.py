@@ -188,3 +188,35 @@ def test_rows_with_malformed_signatures_stay_alone(bad: object) -> None:
     rows = [("a", None, "x", bad), _row("b", 0, "y", BODY), _row("c", 1, "z", BODY)]
     groups = group(rows)  # type: ignore[arg-type]
     assert sorted(len(g) for g in groups) == [1, 2]
+
+
+def test_with_threshold_zero_groups_are_the_components_of_shared_bands() -> None:
+    """Against a brute-force check of every pair: with no verification threshold, two
+    rows are in one group exactly when a chain of rows sharing an LSH band links them."""
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    matrix = rng.integers(0, 48, size=(150, neardup.HASHES), dtype=np.uint32)
+    header = signature("any text")[:4]  # type: ignore[index]
+    rows = [(f"{i:03d}", None, "s", header + row.astype("<u4").tobytes()) for i, row in enumerate(matrix)]
+    r = neardup.ROWS_PER_BAND
+    bands = [[tuple(row[b * r : (b + 1) * r]) for b in range(neardup.BANDS)] for row in matrix.tolist()]
+    parent = list(range(len(rows)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    links = 0
+    for i in range(len(bands)):
+        for j in range(i + 1, len(bands)):
+            if any(x == y for x, y in zip(bands[i], bands[j])):
+                links += 1
+                parent[find(j)] = find(i)
+    expected = {}
+    for i in range(len(rows)):
+        expected.setdefault(find(i), set()).add(rows[i][0])
+    assert 20 < links and 10 < len(expected) < len(rows)  # the case is not trivial
+    found = [{m.id for m in g.members} for g in group(rows, threshold=0.0)]
+    assert sorted(map(sorted, found)) == sorted(map(sorted, expected.values()))

@@ -92,6 +92,7 @@ Signature = Optional[bytes]
 
 _TOKEN = re.compile(r"\w+|[.!?\x00]")
 _END = 0  # a sentence end, in the sequence of word hashes (words hash to 1 .. 2**32)
+_ENDS = (_END,) * SHINGLE
 
 # Fixed seeds: the hash functions of the signature (odd multipliers a, offsets b) and
 # the per-position multipliers that make a shingle's hash depend on word order.
@@ -111,12 +112,17 @@ _MAX_CHUNKS = 200_000
 
 
 def _chunk_hashes(chunk: str) -> Tuple[int, ...]:
-    """Hashes of the words (CRC-32 of the case-folded word, plus 1) and sentence ends
-    (``.``, ``!``, ``?``, a line break) of one chunk, cached."""
-    found = tuple(
-        _END if token in ".!?\x00" else zlib.crc32(token.encode("utf-8")) + 1
-        for token in _TOKEN.findall(chunk.casefold())
-    )
+    """Hashes of the words (CRC-32 of the case-folded word, plus 1) of one chunk, and
+    :data:`SHINGLE` ends for each sentence end (``.``, ``!``, ``?``, a line break): a
+    window that starts on a word then never reaches the next sentence, and a short
+    sentence fits in one window with ends after it. Cached."""
+    hashes: List[int] = []
+    for token in _TOKEN.findall(chunk.casefold()):
+        if token in ".!?\x00":
+            hashes.extend(_ENDS)
+        else:
+            hashes.append(zlib.crc32(token.encode("utf-8")) + 1)
+    found = tuple(hashes)
     if len(_CHUNKS) >= _MAX_CHUNKS:
         _CHUNKS.clear()
     _CHUNKS[chunk] = found
@@ -129,11 +135,8 @@ def _shingle_hashes(text: str) -> np.ndarray:
     found: List[Optional[Tuple[int, ...]]] = list(map(_CHUNKS.get, chunks))
     if None in found:
         found = [f if f is not None else _chunk_hashes(c) for f, c in zip(found, chunks)]
-    found.append((_END,))
+    found.append(_ENDS)
     seq = np.fromiter(chain.from_iterable(found), dtype=np.uint64)  # type: ignore[arg-type]
-    # Each sentence end becomes SHINGLE ends: a window that starts on a word then never
-    # reaches the next sentence, and a short sentence fits in one window with ends after.
-    seq = np.repeat(seq, np.where(seq == _END, SHINGLE, 1))
     m = len(seq) - SHINGLE + 1
     if m <= 0:
         return np.empty(0, dtype=np.uint64)
@@ -163,7 +166,9 @@ def signature(body: str) -> Signature:
     shingles = _shingle_hashes(body)
     if not len(shingles):
         return None
-    mins = ((_A * shingles + _B) >> _S32).min(axis=1).astype("<u4")
+    values = _A * shingles  # (HASHES, shingles): a * x + b, mod 2**64 ...
+    values += _B
+    mins = (values.min(axis=1) >> _S32).astype("<u4")  # ... its top 32 bits (min commutes with >>)
     return _HEADER + mins.tobytes()
 
 
@@ -269,36 +274,62 @@ class _Components:
             self.parent[max(ri, rj)] = min(ri, rj)
 
 
+def _band_keys(matrix: np.ndarray, band: int) -> np.ndarray:
+    """One uint64 per row: the values of the row in ``band`` (exact for 2 values a band)."""
+    cols = matrix[:, band * ROWS_PER_BAND : (band + 1) * ROWS_PER_BAND].astype(np.uint64)
+    key = cols[:, 0].copy()
+    for c in range(1, ROWS_PER_BAND):
+        if ROWS_PER_BAND == 2:
+            key <<= _S32
+            key |= cols[:, c]
+        else:
+            key *= _MIX1
+            key ^= cols[:, c]
+    return key
+
+
 def _candidate_pairs(matrix: np.ndarray) -> np.ndarray:
-    """Row-number pairs (i < j) that share at least one LSH band, without repeats."""
+    """Row-number pairs (i < j) that share at least one LSH band, without repeats.
+
+    Within a band, rows with equal keys form a bucket: every pair of a bucket of up to
+    :data:`MAX_BUCKET` rows is a candidate, a larger bucket gives its rows in index
+    order, each with the next. All vectorised: a bucket of two costs no Python.
+    """
     n = matrix.shape[0]
     found: List[np.ndarray] = []
-    wide = matrix.astype(np.uint64)
     for band in range(BANDS):
-        cols = wide[:, band * ROWS_PER_BAND : (band + 1) * ROWS_PER_BAND]
-        key = cols[:, 0]
-        for c in range(1, ROWS_PER_BAND):
-            key = (key << _S32) ^ cols[:, c] if ROWS_PER_BAND == 2 else (key * _MIX1) ^ cols[:, c]
-        order = np.argsort(key, kind="stable")
+        key = _band_keys(matrix, band)
+        order = np.argsort(key)
         ranked = key[order]
-        same = ranked[1:] == ranked[:-1]
-        if not same.any():
+        starts = np.empty(n, dtype=bool)
+        starts[0] = True
+        np.not_equal(ranked[1:], ranked[:-1], out=starts[1:])
+        run = np.cumsum(starts) - 1
+        lengths = np.bincount(run)
+        if lengths.max() < 2:
             continue
-        # Runs of equal keys: consecutive pairs always; all pairs for small runs.
-        starts = np.flatnonzero(np.r_[True, ~same])
-        lengths = np.diff(np.r_[starts, n])
-        for start, length in zip(starts[lengths > 1].tolist(), lengths[lengths > 1].tolist()):
-            members = order[start : start + length]
-            if length <= MAX_BUCKET:
-                i, j = np.triu_indices(length, k=1)
-                found.append(np.stack([members[i], members[j]], axis=1))
-            else:
-                found.append(np.stack([members[:-1], members[1:]], axis=1))
+        big = lengths > MAX_BUCKET
+        if big.any():
+            # Index order inside large buckets, so that "each with the next" does not
+            # depend on how argsort broke ties.
+            order = order[np.lexsort((order, run))]
+            in_big = big[run]
+            same = in_big[1:] & (run[1:] == run[:-1])
+            found.append(np.stack([order[:-1][same], order[1:][same]], axis=1))
+        else:
+            in_big = np.zeros(n, dtype=bool)
+        small = lengths[~big]
+        longest = int(small.max()) if len(small) else 0
+        for d in range(1, longest):
+            same = (run[d:] == run[:-d]) & ~in_big[d:]
+            if same.any():
+                found.append(np.stack([order[:-d][same], order[d:][same]], axis=1))
     if not found:
         return np.empty((0, 2), dtype=np.int64)
     pairs = np.concatenate(found).astype(np.int64)
     pairs.sort(axis=1)
-    return np.unique(pairs, axis=0)
+    codes = np.unique(pairs[:, 0] * n + pairs[:, 1])
+    return np.stack([codes // n, codes % n], axis=1)
 
 
 def group(rows: Iterable[Sequence[object]], *, threshold: float = THRESHOLD) -> List[Group]:
