@@ -129,7 +129,7 @@ def test_group_shows_each_story_once_earliest_copy_first_in_ranking_order() -> N
         ("original", ["same-day", "later-copy"], 0),  # ties by date broken by id
         ("unrelated", [], 1),
     ]
-    assert groups[0].sources == ["Reuters", "AP", "RTE"] and len(groups[0]) == 3
+    assert groups[0].sources == ["Reuters", "AP", "RTE"] and len(groups[0].members) == 3
 
 
 def test_undated_copies_come_last() -> None:
@@ -187,7 +187,7 @@ def test_planted_copies_in_the_shared_corpus_are_grouped(corpora: Path) -> None:
 def test_rows_with_malformed_signatures_stay_alone(bad: object) -> None:
     rows = [("a", None, "x", bad), _row("b", 0, "y", BODY), _row("c", 1, "z", BODY)]
     groups = group(rows)  # type: ignore[arg-type]
-    assert sorted(len(g) for g in groups) == [1, 2]
+    assert sorted(len(g.members) for g in groups) == [1, 2]
 
 
 def test_with_threshold_zero_groups_are_the_components_of_shared_bands() -> None:
