@@ -41,7 +41,7 @@ import re
 import zlib
 from itertools import chain
 from datetime import date as Date
-from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple, Union
+from typing import Dict, Iterable, List, NamedTuple, Optional, Set, Tuple, Union
 
 import numpy as np
 
@@ -152,7 +152,7 @@ def _shingle_hashes(text: str) -> np.ndarray:
     x ^= x >> _S31
     x *= _MIX1
     x ^= x >> _S29
-    return x
+    return np.asarray(x, dtype=np.uint64)
 
 
 def signature(body: str) -> Signature:
@@ -169,7 +169,7 @@ def signature(body: str) -> Signature:
     values = _A * shingles  # (HASHES, shingles): a * x + b, mod 2**64 ...
     values += _B
     mins = (values.min(axis=1) >> _S32).astype("<u4")  # ... its top 32 bits (min commutes with >>)
-    return _HEADER + mins.tobytes()
+    return _HEADER + bytes(mins.tobytes())
 
 
 def signature_to_text(sig: Signature) -> str:
@@ -256,7 +256,7 @@ class _Components:
 
     def __init__(self, n: int) -> None:
         self.parent = list(range(n))
-        self.touched: set = set()
+        self.touched: Set[int] = set()
 
     def joined(self) -> List[int]:
         """The rows that were joined to another, in order."""
@@ -352,7 +352,7 @@ def _verified(matrix: np.ndarray, pairs: np.ndarray, threshold: float) -> np.nda
     return np.concatenate(keep) if keep else pairs
 
 
-def group(rows: Iterable[Sequence[object]], *, threshold: float = THRESHOLD) -> List[Group]:
+def group(rows: Iterable[Tuple[str, DateLike, str, Signature]], *, threshold: float = THRESHOLD) -> List[Group]:
     """Group the rows of a result set into copies of one story.
 
     ``rows`` are (id, date, source, signature) tuples, typically in ranking order. Two
@@ -363,7 +363,7 @@ def group(rows: Iterable[Sequence[object]], *, threshold: float = THRESHOLD) -> 
     members are earliest first. Ties are broken by id, so the result does not depend on
     the order of equal-dated rows.
     """
-    items = [row if type(row) is DupRow else DupRow(*row) for row in rows]  # type: ignore[misc]
+    items = [row if type(row) is DupRow else DupRow(*row) for row in rows]
     n = len(items)
     head = len(_HEADER)
     signed = [

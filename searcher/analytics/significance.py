@@ -119,10 +119,10 @@ def significant_terms(
     return heapq.nsmallest(limit, scored, key=key)
 
 
-def document_counts(term_lists: Iterable[Iterable[str]]) -> Tuple[Counter, int]:
+def document_counts(term_lists: Iterable[Iterable[str]]) -> Tuple["Counter[str]", int]:
     """(term -> number of articles holding it, number of articles) from each article's
     terms; a term repeated within one article counts once. Streams."""
-    counts: Counter = Counter()
+    counts: "Counter[str]" = Counter()
     articles = 0
     for terms in term_lists:
         counts.update(set(terms))

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Dict, Hashable, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Hashable, Iterable, List, Optional, Sequence, Set, Tuple, Union
 
 from searcher.errors import InvalidArgument
 
@@ -189,13 +189,13 @@ def _span(
     return out
 
 
-def _count_days(values: Iterable[Optional[DateValue]]) -> Tuple[Counter, int]:
+def _count_days(values: Iterable[Optional[DateValue]]) -> Tuple["Counter[date]", int]:
     """UTC day -> count, and the number of ``None`` values."""
-    raw: Counter = Counter(values)  # hashing in C: one pass, whatever the input size
+    raw: "Counter[Optional[DateValue]]" = Counter(values)  # hashing in C: one pass, whatever the input size
     undated = raw.pop(None, 0)
-    days: Counter = Counter()
+    days: "Counter[date]" = Counter()
     for value, n in raw.items():
-        days[_day(value)] += n
+        days[_day(value)] += n  # type: ignore[arg-type]  # None was popped
     return days, undated
 
 
@@ -214,7 +214,7 @@ def timeline(
     check_period(by)
     check_bounds(since, until)
     days, undated = _count_days(dates)
-    per_period: Counter = Counter()
+    per_period: "Counter[date]" = Counter()
     for day, n in days.items():
         per_period[_period_start(day, by)] += n
     span = _span(days, by, since, until)
@@ -236,11 +236,11 @@ def timeline_by_source(
     """
     check_period(by)
     check_bounds(since, until)
-    raw: Counter = Counter(rows)
-    cells: Counter = Counter()
-    undated: Counter = Counter()
-    per_source: Counter = Counter()
-    days = set()
+    raw: "Counter[Tuple[Optional[DateValue], Hashable]]" = Counter(rows)
+    cells: "Counter[Tuple[Hashable, date]]" = Counter()
+    undated: "Counter[Hashable]" = Counter()
+    per_source: "Counter[Hashable]" = Counter()
+    days: Set[date] = set()
     for (value, source), n in raw.items():
         per_source[source] += n
         if value is None:
