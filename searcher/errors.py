@@ -56,3 +56,8 @@ class SourceError(SearcherError):
 
 class DateError(ValueError):
     """A date string is recognisable but impossible (for example 2023-02-30)."""
+
+
+class InvalidArgument(SearcherError):
+    """An option has a value that cannot be used (a period name, a half-life, reversed
+    dates); the message names the value and what would work."""
