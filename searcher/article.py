@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Optional, Tuple
 
@@ -40,6 +40,9 @@ class Article:
     content_hash: str = ""
     date_problem: str = ""
     utc_offset: Optional[int] = None
+    #: The near-duplicate signature of the body (``searcher.analytics.neardup``), filled in
+    #: at index time; None when not computed.
+    signature: Optional[bytes] = field(default=None, repr=False, compare=False)
 
     @property
     def day(self) -> Optional[date]:

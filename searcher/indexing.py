@@ -60,11 +60,18 @@ CHUNK_ARTICLES = 250
 
 
 def with_keywords(articles: Iterable[Article]) -> Tuple[Article, ...]:
-    """The articles, each with keywords extracted unless it already has some."""
+    """The articles ready to store: keywords extracted unless given, and the body's
+    near-duplicate signature (``analytics.neardup``) computed, both in worker processes."""
+    from searcher.analytics.neardup import signature
     from searcher.keywords import extract_keywords
 
     return tuple(
-        a if a.keywords else replace(a, keywords=tuple(extract_keywords(a.title, a.body))) for a in articles
+        replace(
+            a,
+            keywords=a.keywords or tuple(extract_keywords(a.title, a.body)),
+            signature=a.signature if a.signature is not None else signature(a.body),
+        )
+        for a in articles
     )
 
 

@@ -55,13 +55,31 @@ def workers_for(files: int) -> int:
     return max(0, min(cpus, 4, files)) if cpus > 1 else 0
 
 
-def _start_worker() -> None:
-    """Set up a worker process: fewer garbage collections, a lower priority."""
+def _start_worker(parent: int) -> None:
+    """Set up a worker process: it dies with its parent, collects garbage less often and
+    runs at a lower priority."""
+    _die_with_parent(parent)
     fewer_collections_now()
     try:
         os.nice(WORKER_NICENESS)
     except (AttributeError, OSError):  # no os.nice (Windows), or not allowed
         pass
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this worker when the indexer that forked it dies (``kill -9``
+    included). A worker inherits the indexer's open files, the index's write lock among
+    them: one that outlived a killed indexer held the lock, and the next run failed with
+    "being written by another process" until it exited. Elsewhere a no-op."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
 
 
 def _prepared(result: FileResult, prepare: Preparer) -> bytes:
@@ -115,7 +133,7 @@ def read_all(todo: Sequence[tuple], fmt: str, mapping: Mapping[str, str], *, pre
         return
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    pool = ctx.Pool(n, initializer=_start_worker)
+    pool = ctx.Pool(n, initializer=_start_worker, initargs=(os.getpid(),))
     try:
         pending: Deque = deque()
         tasks = _tasks(todo, fmt, mapping, prepare)

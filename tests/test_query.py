@@ -64,7 +64,9 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[whoosh.index.Ind
     ix = whoosh.index.create_in(str(path), make_schema())
     with ix.writer() as w:
         for doc in DOCS:
-            w.add_document(kind=KIND_ARTICLE, **doc)
+            # Date filters compare the wall-clock ``day`` field (the UTC date here).
+            day = {"day": doc["date"]} if doc.get("date") is not None else {}
+            w.add_document(kind=KIND_ARTICLE, **doc, **day)
         w.add_document(kind="file", filesig="sig-1", path="/corpus/a.txt")
     yield ix
     ix.close()

@@ -123,7 +123,7 @@ class Segment:
         self.doccount = reader.doc_count_all()
         self.deleted = reader.deleted_docs_set
         self._lengths: Dict[str, bytes] = {}
-        self._dates: Optional[array] = None
+        self._dates: Dict[str, array] = {}
         self._raw: Dict[Tuple[str, bytes], Any] = {}
         #: Anything else an engine derives from the segment once per query.
         self.cache: Dict[Any, Any] = {}
@@ -138,20 +138,21 @@ class Segment:
             self._lengths[fieldname] = found
         return found
 
-    def dates(self) -> array:
-        """Every document's raw date column value (``NO_DATE`` for none)."""
-        if self._dates is None:
+    def dates(self, fieldname: str = "date") -> array:
+        """Every document's raw value of a date column (``NO_DATE`` for none): ``date``, the
+        UTC instant (sorting), or ``day``, the wall-clock time (date filters)."""
+        values = self._dates.get(fieldname)
+        if values is None:
             perdoc = self.reader._perdoc
-            field = self.reader.schema["date"]
             values = array("Q")
-            if perdoc.has_column("date"):
-                col = perdoc.column_reader("date", field.column_type)
+            if fieldname in self.reader.schema and perdoc.has_column(fieldname):
+                col = perdoc.column_reader(fieldname, self.reader.schema[fieldname].column_type)
                 values.frombytes(col._dbfile.get(col._basepos, col._count * 8))
                 if sys.byteorder == "little":
                     values.byteswap()  # the column is big-endian ("!Q")
             values.extend([NO_DATE] * (self.doccount - len(values)))
-            self._dates = values
-        return self._dates
+            self._dates[fieldname] = values
+        return values
 
     def block_matchers(self, fieldname: str, btext: bytes) -> Iterator[Any]:
         """The term's matcher positioned on each block in turn, or a single list matcher
@@ -337,7 +338,7 @@ class Engine:
             if field is None or not field.format.supports("positions") or q.char_ranges:
                 raise Unsupported("phrase")
         elif kind is wq.DateRange:
-            if q.fieldname != "date":
+            if q.fieldname not in ("date", "day"):
                 raise Unsupported("date range")
         elif self._multi_term(q):
             if q.fieldname not in self.schema or (isinstance(q, wq.Prefix) and not q.text) or not q.constantscore:
@@ -562,7 +563,7 @@ class Engine:
         """Constant score 1.0 for dated documents in range, as Whoosh's range query gives."""
         lo = 0 if q.start is None else q.start + (1 if q.startexcl else 0)
         hi = NO_DATE - 1 if q.end is None else min(q.end - (1 if q.endexcl else 0), NO_DATE - 1)
-        dates = seg.dates()
+        dates = seg.dates(q.fieldname)
         if cand is None:
             return {d: 1.0 for d, v in enumerate(dates) if lo <= v <= hi}
         return {d: 1.0 for d in cand if lo <= dates[d] <= hi}

@@ -47,7 +47,22 @@ def compile_request(tree: Optional[Node], since: Optional[datetime], until: Opti
         parts.append(_KIND)
     if since is not None or until is not None:
         parts.append(_date_range(since, until))
-    return parts[0] if len(parts) == 1 else wq.And(parts)
+    query = parts[0] if len(parts) == 1 else wq.And(parts)
+    if reader is not None and "day" not in reader.schema:  # schema 4: no wall-clock field
+        query = _on_field(query, "date")
+    return query
+
+
+def _on_field(q: wq.Query, fieldname: str) -> wq.Query:
+    """``q`` with every date range moved to ``fieldname``."""
+    if isinstance(q, wq.DateRange):
+        return wq.DateRange(fieldname, q.startdate, q.enddate, startexcl=q.startexcl, endexcl=q.endexcl,
+                            boost=q.boost)
+    if isinstance(q, wq.CompoundQuery):
+        return type(q)([_on_field(sub, fieldname) for sub in q.subqueries], boost=q.boost)
+    if isinstance(q, wq.Not):
+        return wq.Not(_on_field(q.query, fieldname), boost=q.boost)
+    return q
 
 
 def _check_expansions(node: Node, reader: IndexReader) -> None:
@@ -68,7 +83,9 @@ def _naive(value: Optional[datetime]) -> Optional[datetime]:
 
 
 def _date_range(low: Optional[datetime], high: Optional[datetime]) -> wq.Query:
-    return wq.DateRange("date", _naive(low), _naive(high), endexcl=True)
+    """Bounds compare the publication's wall-clock time (the ``day`` field): an article of
+    "November 19, 2019, 07:47 PM EST" is on the 19th, whatever its UTC instant."""
+    return wq.DateRange("day", _naive(low), _naive(high), endexcl=True)
 
 
 

@@ -31,7 +31,7 @@ from whoosh.searching import Searcher
 
 from searcher.article import Article
 from searcher.engines.base import CheckReport, Engine, EngineWriter, Match, Ranked, Ranking, SearchRequest
-from searcher.engines.whoosh.schema import KIND_ARTICLE, KIND_FILE, SCHEMA_VERSION, make_schema
+from searcher.engines.whoosh.schema import KIND_ARTICLE, KIND_FILE, READABLE_VERSIONS, SCHEMA_VERSION, make_schema
 from searcher.errors import IndexCorrupt, IndexNotFound, IndexVersionMismatch, QueryTimeout, SearcherError
 from searcher.results import Stats
 
@@ -62,6 +62,7 @@ def _article(fields: Mapping[str, Any]) -> Article:
         path=str(fields.get("path", "")),
         position=int(fields.get("position") or 0),
         content_hash=str(fields.get("hash", "")),
+        utc_offset=fields.get("offset"),
     )
 
 
@@ -160,7 +161,7 @@ class WhooshEngine(Engine):
             raise IndexVersionMismatch(
                 f"index '{folder}' was not made by this searcher; run `searcher index --rebuild --index {folder} PATH`"
             ) from exc
-        if version != SCHEMA_VERSION:
+        if version not in READABLE_VERSIONS:
             age = "an older" if version < SCHEMA_VERSION else "a newer"
             raise IndexVersionMismatch(
                 f"index '{folder}' was made by {age} searcher (schema {version}, this is {SCHEMA_VERSION}); "

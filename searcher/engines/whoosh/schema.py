@@ -11,13 +11,17 @@ from array import array
 from typing import Any, Dict, Iterator, List
 
 from searcher.engines.whoosh import fixes  # noqa: F401,I001  (first: Whoosh imported lean and corrected)
-from whoosh import fields, formats
+from whoosh import columns, fields, formats
 from whoosh.analysis import Token, Tokenizer
 
 from searcher.analyzer import DEFAULT_FIELDS, STOPWORDS, Analyzer
 
 #: Bump when a change to fields or analysis makes old indexes answer differently.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
+#: Versions this code still reads: 4 lacks the ``day``, ``uid`` and ``sig`` fields (date
+#: filters then use the UTC instant, ids come from stored fields, and wire copies are
+#: grouped from signatures computed when asked).
+READABLE_VERSIONS = (4, 5)
 
 class NewsTokenizer(Tokenizer):
     """``searcher.analyzer.Analyzer`` as a Whoosh tokenizer: the fields' analyzer.
@@ -156,4 +160,10 @@ def make_schema() -> fields.Schema:
         position=fields.STORED(),
         hash=fields.ID(stored=True),
         filesig=fields.ID(stored=True),
+        # Schema 5: the publication's own wall-clock time (date filters: its calendar day),
+        # the offset it was stated with, and columns read for whole result sets.
+        day=fields.DATETIME(sortable=True),
+        offset=fields.STORED(),
+        uid=fields.COLUMN(columns.VarBytesColumn()),
+        sig=fields.COLUMN(columns.VarBytesColumn()),
     )

@@ -58,10 +58,11 @@ class VectorEngine(Engine):
         return seg.cache[key]
 
     @staticmethod
-    def _dates_of(seg: Segment) -> np.ndarray:
-        if "dates" not in seg.cache:
-            seg.cache["dates"] = np.frombuffer(seg.dates(), np.uint64)
-        return seg.cache["dates"]
+    def _dates_of(seg: Segment, fieldname: str = "date") -> np.ndarray:
+        key = "dates:" + fieldname
+        if key not in seg.cache:
+            seg.cache[key] = np.frombuffer(seg.dates(fieldname), np.uint64)
+        return seg.cache[key]
 
     @staticmethod
     def _deleted(seg: Segment) -> np.ndarray:
@@ -233,7 +234,7 @@ class VectorEngine(Engine):
         hi = NO_DATE - 1 if q.end is None else min(q.end - (1 if q.endexcl else 0), NO_DATE - 1)
         if lo > hi:
             return _EMPTY
-        dates = self._dates_of(seg)
+        dates = self._dates_of(seg, q.fieldname)
         lo_, hi_ = np.uint64(max(lo, 0)), np.uint64(hi)
         if cand is None:
             ids = np.flatnonzero((dates >= lo_) & (dates <= hi_)).astype(np.int64)

@@ -10,6 +10,7 @@ memory grow with every small file.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from searcher.engines.whoosh import fixes  # noqa: F401,I001  (first: Whoosh imported lean and corrected)
@@ -42,6 +43,13 @@ def article_fields(article: Article) -> Dict[str, object]:
     }
     if article.date is not None:
         doc["date"] = article.date.replace(tzinfo=None)
+        # The publication's wall-clock time: what date filters compare (its own calendar day).
+        doc["day"] = (article.date + timedelta(minutes=article.utc_offset or 0)).replace(tzinfo=None)
+        if article.utc_offset is not None:
+            doc["offset"] = article.utc_offset
+    doc["uid"] = article.id.encode("utf-8")
+    if article.signature is not None:
+        doc["sig"] = bytes(article.signature)
     return doc
 
 
@@ -107,7 +115,11 @@ class WhooshWriter(EngineWriter):
         return live
 
     def add(self, article: Article) -> None:
-        self._w.add_document(**article_fields(article))
+        writer = self._w
+        doc = article_fields(article)
+        if any(name not in writer.schema for name in doc):  # an index of an older schema
+            doc = {name: value for name, value in doc.items() if name in writer.schema}
+        writer.add_document(**doc)
         for name, value in (("id", article.id), ("hash", article.content_hash), ("path", article.path)):
             self._ever[name].add(value)
 
