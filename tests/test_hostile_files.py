@@ -2,7 +2,7 @@
 indexed, and the run exits 0 (1 with ``--strict``).
 
 Tests run as root here, where ``chmod 000`` does not stop reading: the unreadable file is
-then simulated by making ``Path.read_bytes`` raise ``PermissionError`` for it (a real
+then simulated by making ``searcher.sources._open_regular`` raise ``PermissionError`` for it (a real
 ``chmod 000`` is used when not root).
 
 The 20,000-file run takes about 40-90 s, so it runs only with ``SEARCHER_SLOW_TESTS=1``; the
@@ -19,7 +19,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import IO, Dict, List, Tuple
 
 import pytest
 from click.testing import CliRunner
@@ -119,23 +119,25 @@ def hostile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     os.symlink("selfloop.txt", root / "selfloop.txt")
     os.symlink("missing.txt", root / "dangling.txt")
 
+    # Files are read in this process so that the patches apply (worker processes are the
+    # speed work's).
+    monkeypatch.setenv("SEARCHER_WORKERS", "0")
+    import searcher.sources
+
     unreadable = root / "unreadable.txt"
     if os.geteuid() == 0:  # root reads through chmod 000: simulate the refusal
-        real_read_bytes = Path.read_bytes
+        real_open = searcher.sources._open_regular
 
-        def read_bytes(self: Path) -> bytes:
-            if self.name == "unreadable.txt":
-                raise PermissionError(13, "Permission denied", str(self))
-            return real_read_bytes(self)
+        def open_regular(path: Path) -> IO[bytes]:
+            if path.name == "unreadable.txt":
+                raise PermissionError(13, "Permission denied", str(path))
+            return real_open(path)
 
-        monkeypatch.setattr(Path, "read_bytes", read_bytes)
+        monkeypatch.setattr(searcher.sources, "_open_regular", open_regular)
     else:
         unreadable.chmod(0)
 
-    # A file listed by the walk and removed just before its bytes are read. Files are read
-    # in this process so that the patches apply (worker processes are the speed work's).
-    monkeypatch.setenv("SEARCHER_WORKERS", "0")
-    import searcher.sources
+    # A file listed by the walk and removed just before its bytes are read.
 
     real_read_bytes_of = searcher.sources._read_bytes
 
