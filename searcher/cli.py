@@ -113,8 +113,16 @@ def main() -> None:
     """
 
 
+def _no_empty_path(ctx: click.Context, param: click.Parameter, values: Tuple[str, ...]) -> Tuple[Path, ...]:
+    """The paths, refusing an empty one: ``Path("")`` is the current folder, and
+    ``searcher index "$UNSET"`` must not index wherever the user stands."""
+    if any(not value for value in values):
+        raise click.BadParameter("an empty path; name a file or folder ('.' for the current folder)")
+    return tuple(Path(value) for value in values)
+
+
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(), callback=_no_empty_path)
 @_index_option
 @click.option(
     "--format",
