@@ -301,3 +301,100 @@ def test_a_thousand_tiny_files(tmp_path: Path) -> None:
 @pytest.mark.skipif(not os.environ.get("SEARCHER_SLOW_TESTS"), reason="slow: set SEARCHER_SLOW_TESTS=1")
 def test_twenty_thousand_tiny_files(tmp_path: Path) -> None:
     _check_tiny(tmp_path, 20_000, limit=240)
+
+
+# -- what one file may cost --------------------------------------------------------------------
+
+
+def test_a_gzip_bomb_and_a_large_file_are_skipped_at_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``SEARCHER_MAX_FILE_MB`` bounds what is read from a file and inflated from a .gz (an
+    11 MB gzip inflating to 1.9 GB took 7.4 GB of memory); each file over it is reported
+    with the limit and how to raise it, and the files beside it are indexed."""
+    root = tmp_path / "news"
+    root.mkdir()
+    row = b"Story,The harbour council approved the budget again and again.\n"
+    with gzip.open(root / "bomb.csv.gz", "wb") as f:
+        f.write(b"title,text\n" + row * (3 * 1024 * 1024 // len(row)))  # 3 MB inflated, 10 KB on disk
+    with gzip.open(root / "fits.csv.gz", "wb") as f:
+        f.write(b"title,text\n" + b"".join(b"Story,Harbour story number %d.\n" % i for i in range(10)))
+    (root / "large.txt").write_bytes(b"title: Large\n\n" + b"harbour budget words " * 75_000)  # 1.5 MB
+    (root / "small.txt").write_text("title: Small\n\nA small harbour story.\n")
+    monkeypatch.setenv("SEARCHER_MAX_FILE_MB", "1")
+    monkeypatch.setenv("SEARCHER_WORKERS", "0")
+    code, stderr, lines = _index(root, tmp_path / "idx")
+    assert code == 0, stderr
+    limit = "1 MB, the most searcher reads from one file; skipped (set SEARCHER_MAX_FILE_MB to raise the limit)"
+    assert sorted(lines) == sorted([
+        f"failed\t{(root / 'bomb.csv.gz').resolve()}: gzip file inflates to more than {limit}",
+        f"failed\t{(root / 'large.txt').resolve()}: file larger than {limit}",
+    ])  # fmt: skip
+    with Archive.open(tmp_path / "idx") as archive:
+        assert sorted(a.title for a in archive.export()) == ["Small"] + ["Story"] * 10
+    # Raised, the same files are read.
+    monkeypatch.setenv("SEARCHER_MAX_FILE_MB", "4")
+    code, stderr, lines = _index(root, tmp_path / "idx")
+    assert code == 0 and lines == [], lines
+    assert "files read 2, unchanged 2, failed 0" in stderr
+
+
+def test_the_limit_defaults_to_256_mb_and_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from searcher.sources import MAX_FILE_MB, max_file_bytes
+
+    monkeypatch.delenv("SEARCHER_MAX_FILE_MB", raising=False)
+    assert MAX_FILE_MB == 256 and max_file_bytes() == 256 * 1024**2
+    for value, expected in [("0.5", 512 * 1024), ("1024", 1024**3), ("junk", 256 * 1024**2), ("-3", 256 * 1024**2)]:
+        monkeypatch.setenv("SEARCHER_MAX_FILE_MB", value)
+        assert max_file_bytes() == expected, value
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="no /proc here")
+def test_a_file_whose_size_says_nothing_is_read_in_chunks_up_to_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """/proc files report size 0 but hold bytes: they are read in chunks, and refused once
+    past the limit rather than read to the end."""
+    from searcher.errors import SourceError
+    from searcher.sources import read_file
+
+    articles = list(read_file(Path("/proc/self/status"), format="text"))
+    assert len(articles) == 1 and "Pid:" in articles[0].body
+    monkeypatch.setenv("SEARCHER_MAX_FILE_MB", "0.0001")
+    with pytest.raises(SourceError) as caught:
+        list(read_file(Path("/proc/self/status"), format="text"))
+    assert str(caught.value).startswith("file larger than 104 bytes, the most searcher reads from one file")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_devices_fifos_and_an_empty_path_are_refused_at_once(tmp_path: Path) -> None:
+    """A real process, with a time limit: opening a FIFO waits for a writer and /dev/zero
+    never ends, so a searcher that tried either would hang here."""
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    folder = tmp_path / "news"
+    folder.mkdir()
+    os.mkfifo(folder / "inner.txt")  # in a folder: skipped like other non-files
+    (folder / "good.txt").write_text("title: Good\n\nA good harbour story.\n")
+    env = dict(os.environ, PYTHONPATH=str(REPO), SEARCHER_WORKERS="0")
+    named = [str(fifo), str(folder)] + (["/dev/zero"] if Path("/dev/zero").exists() else [])
+    out = subprocess.run([sys.executable, "-m", "searcher", "index", *named, "--index", str(tmp_path / "idx")],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    failed = sorted(line for line in out.stderr.splitlines() if line.startswith("failed: "))
+    assert failed == sorted(f"failed: {p}: not a regular file (a device, FIFO or socket); skipped" for p in named if p != str(folder))
+    assert f"files read 1, unchanged 0, failed {len(named) - 1}" in out.stderr
+
+    empty = CliRunner().invoke(main, ["index", "", "--index", str(tmp_path / "idx2")])
+    assert empty.exit_code == 2
+    assert "an empty path; name a file or folder ('.' for the current folder)" in empty.stderr
+    assert not (tmp_path / "idx2").exists()
+
+
+def test_read_file_refuses_a_fifo_without_opening_it(tmp_path: Path) -> None:
+    from searcher.errors import SourceError
+    from searcher.sources import read_file
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs on this system")
+    fifo = tmp_path / "feed.jsonl"
+    os.mkfifo(fifo)
+    with pytest.raises(SourceError) as caught:
+        list(read_file(fifo))
+    assert str(caught.value) == "not a regular file (a device, FIFO or socket); skipped"

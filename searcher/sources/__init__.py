@@ -320,9 +320,9 @@ def max_file_bytes() -> int:
 
 def _too_large(what: str, limit: int) -> SourceError:
     """The one-line reason for a file over the limit, saying how to raise it."""
-    megabytes = f"{limit / 1024**2:,.0f}" if limit >= 1024**2 else f"{limit / 1024**2:.2g}"
+    size = f"{limit // 1024**2:,} MB" if limit % 1024**2 == 0 else f"{limit:,} bytes"
     return SourceError(
-        f"{what} {megabytes} MB, the most searcher reads from one file; skipped "
+        f"{what} {size}, the most searcher reads from one file; skipped "
         "(set SEARCHER_MAX_FILE_MB to raise the limit)"
     )
 
