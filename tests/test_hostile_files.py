@@ -308,16 +308,16 @@ def test_a_gzip_bomb_and_a_large_file_are_skipped_at_the_limit(tmp_path: Path, m
     root.mkdir()
     row = b"Story,The harbour council approved the budget again and again.\n"
     with gzip.open(root / "bomb.csv.gz", "wb") as f:
-        f.write(b"title,text\n" + row * (3 * 1024 * 1024 // len(row)))  # 3 MB inflated, 10 KB on disk
+        f.write(b"title,text\n" + row * (400_000 // len(row)))  # 400 KB inflated, 2 KB on disk
     with gzip.open(root / "fits.csv.gz", "wb") as f:
         f.write(b"title,text\n" + b"".join(b"Story,Harbour story number %d.\n" % i for i in range(10)))
-    (root / "large.txt").write_bytes(b"title: Large\n\n" + b"harbour budget words " * 75_000)  # 1.5 MB
+    (root / "large.txt").write_bytes(b"title: Large\n\n" + b"harbour budget words " * 15_000)  # 315 KB
     (root / "small.txt").write_text("title: Small\n\nA small harbour story.\n")
-    monkeypatch.setenv("SEARCHER_MAX_FILE_MB", "1")
+    monkeypatch.setenv("SEARCHER_MAX_FILE_MB", "0.25")
     monkeypatch.setenv("SEARCHER_WORKERS", "0")
     code, stderr, lines = _index(root, tmp_path / "idx")
     assert code == 0, stderr
-    limit = "1 MB, the most searcher reads from one file; skipped (set SEARCHER_MAX_FILE_MB to raise the limit)"
+    limit = "262,144 bytes, the most searcher reads from one file; skipped (set SEARCHER_MAX_FILE_MB to raise the limit)"
     assert sorted(lines) == sorted([
         f"failed\t{(root / 'bomb.csv.gz').resolve()}: gzip file inflates to more than {limit}",
         f"failed\t{(root / 'large.txt').resolve()}: file larger than {limit}",
@@ -325,7 +325,7 @@ def test_a_gzip_bomb_and_a_large_file_are_skipped_at_the_limit(tmp_path: Path, m
     with Archive.open(tmp_path / "idx") as archive:
         assert sorted(a.title for a in archive.export()) == ["Small"] + ["Story"] * 10
     # Raised, the same files are read.
-    monkeypatch.setenv("SEARCHER_MAX_FILE_MB", "4")
+    monkeypatch.setenv("SEARCHER_MAX_FILE_MB", "1")
     code, stderr, lines = _index(root, tmp_path / "idx")
     assert code == 0 and lines == [], lines
     assert "files read 2, unchanged 2, failed 0" in stderr
