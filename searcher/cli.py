@@ -70,7 +70,7 @@ def _printable(text: str) -> str:
 
 def _clean(exc: click.ClickException) -> click.ClickException:
     """The error with control characters in its message made visible (click quotes the
-    user's words in its own messages: "No such option '-\x1b...'")."""
+    user's words in its own messages: "No such option '-\\x1b...'")."""
     exc.message = _printable(exc.message)
     return exc
 

@@ -83,7 +83,7 @@ def _die_with_parent(parent: int) -> None:
     import signal
 
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
+        libc = ctypes.CDLL(None)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):  # no prctl in this C library
         return

@@ -283,7 +283,8 @@ EXPORT_COLUMNS = ["id", "title", "date", "source", "url", "author", "keywords", 
 
 
 def write_export(articles: Iterable[Article], out: IO[str], *, format: str) -> int:
-    """Stream articles as JSON lines or CSV; returns how many were written."""
+    """Stream articles as JSON lines or CSV; returns how many were written. CSV cells that
+    would start a formula are ``spreadsheet_safe``."""
     count = 0
     if format == "csv":
         writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import codecs
 import gzip
-import json
 import os
 import subprocess
 import sys

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Optional, Tuple
 
 import pytest
 from click.testing import CliRunner

@@ -40,7 +40,7 @@ FORMATS = ("auto", "text", "html", "csv", "jsonl", "feed")
 #: Longest body kept; longer ones are cut at a word boundary (and reported).
 MAX_BODY_CHARS = 2_000_000
 #: Most megabytes read from one file, or inflated from one .gz file (``SEARCHER_MAX_FILE_MB``
-#: sets another limit). A 200 MB export is read within it, at a peak of 640 to 840 MB (3 to 4
+#: sets another limit). A 200 MB export is read within it, at a peak of 620 to 820 MB (3 to 4
 #: times the file; measured for CSV, JSON Lines and text).
 MAX_FILE_MB = 256
 #: Bytes read at a time from a .gz stream, or from a file that grew after it was measured.
