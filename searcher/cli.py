@@ -1,12 +1,15 @@
 """The `searcher` command: parse options, make one library call, render.
 
 Every ``SearcherError`` becomes one line on stderr and exit code 1; bad option values are
-usage errors (exit 2). Results go to stdout; progress and reports go to stderr.
+usage errors (exit 2). Results go to stdout; progress and reports go to stderr. Messages
+quote what the user typed and what files hold, so they pass through ``render.printable``
+(no control sequence reaches the terminal).
 """
 
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from pathlib import Path
 from typing import Any, Callable, Dict, Optional, Tuple, TypeVar
@@ -59,14 +62,35 @@ def _parse_map(values: Tuple[str, ...]) -> Dict[str, str]:
     return mapping
 
 
+def _printable(text: str) -> str:
+    from searcher.render import printable
+
+    return printable(text)
+
+
+def _clean(exc: click.ClickException) -> click.ClickException:
+    """The error with control characters in its message made visible (click quotes the
+    user's words in its own messages: "No such option '-\\x1b...'")."""
+    exc.message = _printable(exc.message)
+    return exc
+
+
 class _Group(click.Group):
     """Turns library errors into one line and exit 1, and Ctrl-C into exit 130."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.ClickException as exc:
+            raise _clean(exc)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except SearcherError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(_printable(str(exc))) from None
+        except click.ClickException as exc:
+            raise _clean(exc)
         except KeyboardInterrupt:
             click.echo("interrupted; what was committed before is kept", err=True)
             ctx.exit(130)
@@ -89,8 +113,16 @@ def main() -> None:
     """
 
 
+def _no_empty_path(ctx: click.Context, param: click.Parameter, values: Tuple[str, ...]) -> Tuple[Path, ...]:
+    """The paths, refusing an empty one: ``Path("")`` is the current folder, and
+    ``searcher index "$UNSET"`` must not index wherever the user stands."""
+    if any(not value for value in values):
+        raise click.BadParameter("an empty path; name a file or folder ('.' for the current folder)")
+    return tuple(Path(value) for value in values)
+
+
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(), callback=_no_empty_path)
 @_index_option
 @click.option(
     "--format",
@@ -154,7 +186,7 @@ class _Progress:
         if not self.enabled:
             return
         if total is None:
-            click.echo(f"\rlisting files... {path[-60:]:<60}", err=True, nl=False)
+            click.echo(f"\rlisting files... {_printable(path[-60:]):<60}", err=True, nl=False)
             return
         if self._bar is None:
             click.echo("\r" + " " * 80 + "\r", err=True, nl=False)
@@ -164,7 +196,28 @@ class _Progress:
         self._done = done
 
 
-@main.command()
+class _SearchCommand(click.Command):
+    """`searcher search`, whose query may start with "-" (``-drill``): click reads that as
+    an option, so the error says how to pass it."""
+
+    def parse_args(self, ctx: click.Context, args: list) -> list:
+        given = list(args)  # click consumes ``args``
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as exc:
+            name = exc.option_name
+            raw = next((a for a in given if a.startswith(name) and not a.startswith("--")), None)
+            if raw is None:
+                raise
+            exc.message = (
+                f"No such option '{name}' (in '{raw}'). A query starting with '-' goes after "
+                f"'--', quoted as one argument: searcher search -- {shlex.quote(raw)}"
+            )
+            exc.possibilities = None
+            raise
+
+
+@main.command(cls=_SearchCommand)
 @click.argument("query", required=False, default="")
 @_index_option
 @click.option("--from", "--since", "since", metavar="DATE", help="Only articles on or after DATE (2023, 2023-08, 2023-08-31, 'last 7 days', ...).")
@@ -209,7 +262,7 @@ def search(
             timeout=timeout,
         )
     if show_query:
-        click.echo(f"query: {results.parsed.describe()}", err=True)
+        click.echo(f"query: {_printable(results.parsed.describe())}", err=True)
     renderers = {
         "json": render.results_json,
         "jsonl": render.results_jsonl,
@@ -239,7 +292,7 @@ def show(article_id: str, index_dir: str, query: Optional[str], fmt: str, color:
     with _open(index_dir) as archive:
         shown = archive.show(article_id, query=query)
     if shown is None:
-        raise click.ClickException(f"no article with id '{article_id}'; ids are shown in search results")
+        raise click.ClickException(f"no article with id '{_printable(article_id)}'; ids are shown in search results")
     if fmt == "json":
         click.echo(render.article_json(*shown))
     elif fmt == "html":
@@ -289,13 +342,13 @@ def check(index_dir: str, fmt: str) -> None:
         click.echo(json.dumps(report.to_dict(), indent=2))
     else:
         click.echo(
-            f"index {report.location}: {report.articles} articles from {report.files} files "
-            f"in {report.parts} {report.part_name}; " + ("healthy" if report.ok else f"{len(report.problems)} problems"),
+            _printable(f"index {report.location}: {report.articles} articles from {report.files} files ")
+            + f"in {report.parts} {report.part_name}; " + ("healthy" if report.ok else f"{len(report.problems)} problems"),
             err=not report.ok,
         )
     if not report.ok:
         for problem in report.problems:
-            click.echo(f"problem: {problem}", err=True)
+            click.echo(f"problem: {_printable(str(problem))}", err=True)
         raise SystemExit(1)
 
 

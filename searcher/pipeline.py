@@ -15,6 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import sys
 from collections import deque
 from dataclasses import replace
 from typing import Any, Callable, Deque, Iterator, Mapping, Optional, Sequence
@@ -40,6 +41,8 @@ AHEAD = 8
 #: they use the CPU the writer leaves, commits included (paired runs: wall −3 to −17%,
 #: median −6%; peak RSS +10-14 MB for the look-ahead).
 WORKER_NICENESS = 10
+#: prctl(2) option: the signal a process gets when its parent dies.
+_PR_SET_PDEATHSIG = 1
 
 
 def workers_for(files: int) -> int:
@@ -55,9 +58,15 @@ def workers_for(files: int) -> int:
     return max(0, min(cpus, 4, files)) if cpus > 1 else 0
 
 
+#: In a worker: the pid of the process that started it.
+_PARENT: Optional[int] = None
+
+
 def _start_worker(parent: int) -> None:
-    """Set up a worker process: it dies with its parent, collects garbage less often and
-    runs at a lower priority."""
+    """Set up a worker process: fewer garbage collections, a lower priority, and an end
+    together with the ``parent`` process."""
+    global _PARENT
+    _PARENT = parent
     _die_with_parent(parent)
     fewer_collections_now()
     try:
@@ -67,19 +76,29 @@ def _start_worker(parent: int) -> None:
 
 
 def _die_with_parent(parent: int) -> None:
-    """Ask Linux to kill this worker when the indexer that forked it dies (``kill -9``
-    included). A worker inherits the indexer's open files, the index's write lock among
-    them: one that outlived a killed indexer held the lock, and the next run failed with
-    "being written by another process" until it exited. Elsewhere a no-op."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
-    except (OSError, AttributeError):
+    """Have the kernel kill this worker when its parent dies (Linux), so that after a
+    ``kill -9`` of the indexer its workers stop at once and silently: a worker that
+    outlived it printed a BrokenPipeError traceback, and held the index's write lock (an
+    inherited open file), so the next run failed with "being written by another process"."""
+    if not sys.platform.startswith("linux"):
         return
-    if os.getppid() != parent:  # the parent died before the request took effect
-        os._exit(1)
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # no prctl in this C library
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(0)
+
+
+def _exit_if_orphaned() -> None:
+    """End this worker quietly when the process that started it has died (elsewhere than
+    on Linux a worker outlives it): its result could only fail to send, with a traceback."""
+    if _PARENT is not None and os.getppid() != _PARENT:
+        os._exit(0)
 
 
 def _prepared(result: FileResult, prepare: Preparer) -> bytes:
@@ -87,6 +106,7 @@ def _prepared(result: FileResult, prepare: Preparer) -> bytes:
     results read ahead as compact bytes, and unpickles each only when it writes it."""
     if prepare is not None and result.articles:
         result = replace(result, prepared=prepare(result.articles))
+    _exit_if_orphaned()
     return pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
 
 

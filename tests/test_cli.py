@@ -95,6 +95,35 @@ def test_bad_options_are_usage_errors(tmp_path: Path, indexed: Path, runner: Cli
     assert result.exit_code == 2 and "FIELD=COLUMN" in result.stderr
 
 
+def test_a_query_starting_with_a_dash_is_told_to_follow_double_dash(indexed: Path, runner: CliRunner) -> None:
+    result = runner.invoke(main, ["search", "-drill", "--index", str(indexed)])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        "Error: No such option '-d' (in '-drill'). A query starting with '-' goes after '--', "
+        "quoted as one argument: searcher search -- -drill"
+    )
+    shown = runner.invoke(main, ["search", "-missile OR rates", "--index", str(indexed)])
+    assert shown.stderr.splitlines()[-1].endswith("searcher search -- '-missile OR rates'")
+    # What it says works.
+    ok = runner.invoke(main, ["search", "--index", str(indexed), "--format", "json", "--", "-missile OR rates"])
+    assert ok.exit_code == 0, ok.stderr
+    assert sorted(h["title"] for h in json.loads(ok.stdout)["hits"]) == ["Harvest report", "Rates held"]  # no missile
+    # A mistyped long option still gets click's suggestion.
+    typo = runner.invoke(main, ["search", "x", "--frm", "2020", "--index", str(indexed)])
+    assert typo.exit_code == 2 and "Did you mean" in typo.stderr and "goes after '--'" not in typo.stderr
+
+
+def test_index_refuses_an_empty_path(tmp_path: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_article(tmp_path, "here.txt", title="Here", body="A story in the current folder.")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(main, ["index", "", "--index", str(tmp_path / "ix")])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        "Error: Invalid value for 'PATHS...': an empty path; name a file or folder ('.' for the current folder)"
+    )
+    assert not (tmp_path / "ix").exists()
+
+
 def test_export_jsonl_and_csv(indexed: Path, runner: CliRunner) -> None:
     result = runner.invoke(main, ["export", "--index", str(indexed)])
     assert result.exit_code == 0

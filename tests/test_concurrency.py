@@ -180,10 +180,8 @@ def test_lock_of_a_killed_writer_is_cleared(small_index: Tuple[Path, Path]) -> N
     # The dead writer's note is still there, and is recognised as stale.
     assert (index / "writer.json").exists()
     assert holder(index) is None
-    started = time.monotonic()
     done = _searcher("index", str(corpus), "--index", str(index), "--quiet")
     assert done.returncode == 0, done.stderr
-    assert time.monotonic() - started < 30
     assert not (index / "writer.json").exists()
     with Archive.open(index) as archive:
         assert len(archive) == 15

@@ -1,5 +1,6 @@
 """Hostile queries, through ``Archive.search`` and the CLI: each one answers within the time
-limit or is refused with one clear line and exit 1; none hangs or shows a traceback.
+limit (``timeout``, else ``QueryTimeout``) or is refused with one clear line and exit 1; none
+hangs or shows a traceback.
 
 Also: nothing an article holds (title, body, source, url, keywords) reaches the
 ``--format html`` output unescaped, and ``javascript:`` urls never become links.
@@ -10,7 +11,6 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Optional, Tuple
 
 import pytest
 from click.testing import CliRunner
@@ -50,6 +50,11 @@ QUERIES = {
     "harbour AND": ("harbour AND", "query ends after AND", None),
     "fuzzy ~3": ("harbour~3", "fuzzy distance ~3 at character 1 must be 1 or 2", None),
     "proximity ~1000": ('"harbour council"~1000', "proximity ~1000 at character 18 must be between 1 and 100", None),
+    "fuzzy ~999999999": ("harbour~999999999", "fuzzy distance ~999999999 at character 1 must be 1 or 2", None),
+    "proximity ~999999999": ('"harbour council"~999999999', "proximity ~999999999 at character 18 must be between 1 and 100", None),
+    "fuzzy ~ 9,990 digits": ("harbour~" + "9" * 9990, "fuzzy distance ~" + "9" * 40 + "\u2026 (9,990 characters) at character 1", None),
+    "proximity ~ 9,980 digits": ('"harbour council"~' + "9" * 9980, "proximity ~" + "9" * 40 + "\u2026 (9,980 characters) at character 18", None),
+    "10,000-letter field": ("x" * 9990 + ":harbour", "unknown field '" + "x" * 40 + "\u2026 (9,990 characters)' at character 1", None),
     "impossible date": ("date:2023-02-30", "date at character 1: impossible date '2023-02-30'", None),
     "open date range": ("date:[2023 TO", "unclosed date range at character 6: add ']'", None),
     "lone surrogate": ("\udce9harbour", None, N_ARTICLES),
@@ -74,7 +79,6 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("name", list(QUERIES))
 def test_hostile_query_via_archive(index: Path, name: str) -> None:
     query, error, total = QUERIES[name]
-    started = time.monotonic()
     with Archive.open(index) as archive:
         if error is not None:
             with pytest.raises(QuerySyntaxError) as caught:
@@ -83,8 +87,7 @@ def test_hostile_query_via_archive(index: Path, name: str) -> None:
             assert message.startswith(error), message
             assert "\n" not in message and len(message) < 300
         else:
-            assert archive.search(query, timeout=10).total == total
-    assert time.monotonic() - started < 10
+            assert archive.search(query, timeout=10).total == total  # in time, or QueryTimeout
 
 
 @pytest.mark.parametrize("name", list(QUERIES))
@@ -132,21 +135,31 @@ def test_slow_search_is_stopped_by_the_timeout(index: Path, monkeypatch: pytest.
     cls = VectorEngine if path == "numpy" else Engine
     real_collect, real_term = TopCollector.collect, cls._term
 
+    calls = {"slow": 0, "all": 0}  # slow steps taken by a search, and by a search to the end
+    slow = [False]
+
     def slow_collect(self: TopCollector, sub_docnum: int) -> object:
-        time.sleep(0.02)
+        calls["slow" if slow[0] else "all"] += 1
+        if slow[0]:
+            time.sleep(0.02)
         return real_collect(self, sub_docnum)
 
     def slow_term(self: Engine, *args: object, **kwargs: object) -> object:
-        time.sleep(0.5)
+        calls["slow" if slow[0] else "all"] += 1
+        if slow[0]:
+            time.sleep(0.5)
         return real_term(self, *args, **kwargs)
 
     monkeypatch.setattr(TopCollector, "collect", slow_collect)
     monkeypatch.setattr(cls, "_term", slow_term)
-    started = time.monotonic()
     with Archive.open(index) as archive:
+        assert archive.search(query).total == N_ARTICLES
+        slow[0] = True
         with pytest.raises(QueryTimeout) as caught:
             archive.search(query, timeout=0.3)
-    assert time.monotonic() - started < 2.0
+    # It stopped part way: fewer slow steps than the whole search takes (1 of 3 posting
+    # lists, or about 15 of 120 documents), instead of finishing and then complaining.
+    assert 0 < calls["slow"] < calls["all"], calls
     assert str(caught.value) == "the search took more than 0.3 s; make the query narrower or raise --timeout"
 
     result = CliRunner().invoke(main, ["search", query, "--index", str(index), "--timeout", "0.3"])
@@ -154,7 +167,7 @@ def test_slow_search_is_stopped_by_the_timeout(index: Path, monkeypatch: pytest.
     assert result.stderr == "Error: the search took more than 0.3 s; make the query narrower or raise --timeout\n"
     # The index and the process are fine afterwards.
     monkeypatch.setattr(TopCollector, "collect", real_collect)
-    monkeypatch.setattr(Engine, "_term", real_term)
+    monkeypatch.setattr(cls, "_term", real_term)
     with Archive.open(index) as archive:
         assert archive.search(query, timeout=5).total == N_ARTICLES
 

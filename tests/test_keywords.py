@@ -4,8 +4,6 @@ properties and cost on real news when ../shared is there."""
 from __future__ import annotations
 
 import csv
-import statistics
-import time
 from pathlib import Path
 from typing import List, Tuple
 
@@ -229,20 +227,19 @@ def test_long_non_english_text_gives_no_keywords(body: str) -> None:
     assert extract_keywords("", body * 5) == ()
 
 
-def test_two_megabyte_body_stays_fast() -> None:
+def test_a_two_megabyte_body_is_read_only_to_max_chars() -> None:
+    """What keeps a huge body cheap: only its first ``MAX_CHARS`` characters are read (the
+    time is measured by ``benchmarks/hostile_costs.py``)."""
     body = (NORTH_KOREA_BODY + "\n") * (2_000_000 // len(NORTH_KOREA_BODY))
-    assert len(body) >= 1_900_000
-    start = time.perf_counter()
+    assert len(body) >= 1_900_000 and MAX_CHARS < len(body)
     keywords = extract_keywords(NORTH_KOREA_TITLE, body)
-    assert time.perf_counter() - start < 0.5
     assert "north korea" in keywords
-    assert MAX_CHARS < len(body)
+    tail = " ".join(f"zebra{i} quokka{i} wombat" for i in range(50_000))
+    assert extract_keywords(NORTH_KOREA_TITLE, body[:MAX_CHARS] + " " + tail) == keywords
 
 
-def test_one_huge_word_stays_fast() -> None:
-    start = time.perf_counter()
+def test_one_huge_word_gives_no_keywords() -> None:
     assert extract_keywords("", "x" * 2_000_000) == ()
-    assert time.perf_counter() - start < 0.5
 
 
 @settings(max_examples=200, deadline=None)
@@ -304,13 +301,3 @@ def test_real_articles_give_five_to_eight_clean_keywords(
         assert not any(k in STOPWORDS for k in keywords)
 
 
-def test_real_articles_cost_well_under_the_budget(real_articles: List[Tuple[str, str]]) -> None:
-    for title, body in real_articles[:20]:
-        extract_keywords(title, body)  # warm the caches, as a long indexing run has them
-    costs = []
-    for title, body in real_articles:
-        start = time.thread_time()
-        extract_keywords(title, body)
-        costs.append(time.thread_time() - start)
-    # The target is a median under 1 ms; allow 4x for slow or busy test machines.
-    assert statistics.median(costs) < 0.004

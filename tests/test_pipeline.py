@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -114,3 +115,63 @@ def test_postings_analysed_by_workers_equal_the_writers_own(tmp_path: Path, monk
         assert report.duplicates == 3 and report.files_failed == 0
         states.append(_index_state(tmp_path / f"ix{workers}"))
     assert states[0] == states[1]
+
+
+def _children(pid: int) -> list:
+    """The pids whose parent is ``pid`` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie waiting to be reaped has ended)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc (Linux)")
+def test_workers_end_silently_when_the_indexer_is_killed(tmp_path: Path) -> None:
+    """``kill -9`` of `searcher index` while its workers hold read-ahead work: they used to
+    finish it and print a BrokenPipeError traceback each when handing it back. Now they end
+    with the indexer, at once and without a word."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    news = tmp_path / "news"
+    news.mkdir()
+    for f in range(40):
+        rows = [{"title": f"Story {f} {i}", "text": f"harbour dredging council {i} " * 60} for i in range(150)]
+        (news / f"f{f:02d}.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    repo = Path(__file__).resolve().parents[1]
+    env = dict(os.environ, PYTHONPATH=str(repo), SEARCHER_WORKERS="2")
+    with open(tmp_path / "stderr.txt", "wb") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "searcher", "index", str(news), "--index", str(tmp_path / "ix")],
+                                stdout=subprocess.DEVNULL, stderr=err, env=env)
+        workers: list = []
+        deadline = time.monotonic() + 60
+        while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+            workers = _children(proc.pid)
+        time.sleep(0.5)  # the workers are reading ahead
+        assert proc.poll() is None and len(workers) == 2, "the run ended before it could be killed"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        deadline = time.monotonic() + 60
+        while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)  # a traceback would be written by now
+    assert not any(_alive(w) for w in workers)
+    assert (tmp_path / "stderr.txt").read_text(errors="replace") == ""

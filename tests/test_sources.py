@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Iterator, List, Union
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from searcher.article import Article, Problem, content_hash, make_id
@@ -378,12 +378,19 @@ _MARKUP = st.text(alphabet='<>/"\',;\t\n&#{}[]:= abcrsitemlnkdxyz0123456789', ma
 
 @settings(max_examples=150, deadline=None)
 @given(st.one_of(st.binary(max_size=200), _MARKUP.map(lambda text: text.encode("utf-8"))))
+@example(b"title,text\nA headline,A body\n")
+@example(b'{"title": "A headline", "text": "A body"}\n')
 def test_every_reader_yields_or_raises_source_error(data: bytes) -> None:
     from searcher.sources import feed, tabular, text
 
+    read = 0
     for reader in (text.read, tabular.read_csv, tabular.read_jsonl, feed.read):
         try:
             items = list(reader(data, path="f", mapping={}))
-        except SourceError:
+        except SourceError as error:
+            assert str(error) and "\n" not in str(error), error  # one line, said
             continue
         assert all(isinstance(item, (Article, Problem)) for item in items)
+        read += any(isinstance(item, Article) for item in items)
+    if b"A headline" in data:  # the examples: the text reader and one of CSV/JSON read them
+        assert read >= 2

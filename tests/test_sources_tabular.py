@@ -262,3 +262,46 @@ def test_jsonl_later_line_without_text_is_a_problem() -> None:
     items = jsonl_items(text)
     assert isinstance(items[0], Article)
     assert items[1] == Problem("f.jsonl", "row has no text; skipped", 1)
+
+
+# --- one bad row is one bad row -----------------------------------------------------------
+
+
+def test_a_nul_byte_costs_its_csv_row_only() -> None:
+    items = csv_items("title,text\nOne,First good row\nTwo,A row with a \x00 byte\nThree,Third good row\n")
+    articles, problems = split(items)
+    assert [a.title for a in articles] == ["One", "Three"]
+    assert [a.position for a in articles] == [0, 2]
+    assert problems == [Problem("f.csv", "line 3: NUL byte in the row (binary data?); row skipped", 1)]
+
+
+def test_a_nul_byte_costs_its_json_line_only() -> None:
+    lines = [json.dumps({"title": "One", "text": "First"}), '{"title": "Two", "text": "bad \x00 byte"}',
+             "\x00\x00\x00", json.dumps({"title": "Four", "text": "Fourth"})]  # fmt: skip
+    articles, problems = split(jsonl_items("\n".join(lines) + "\n"))
+    assert [a.title for a in articles] == ["One", "Four"]
+    assert problems == [
+        Problem("f.jsonl", "line 2: NUL byte in the row (binary data?); row skipped", 1),
+        Problem("f.jsonl", "line 3: NUL byte in the row (binary data?); row skipped", 2),
+    ]
+
+
+def test_csv_and_jsonl_files_with_a_nul_row_are_read_but_binaries_are_not(tmp_path: Path) -> None:
+    """Through ``read_file``: a NUL once spoilt the whole file as "binary"; now only a real
+    binary (a known signature, or mostly control bytes) is refused, whatever its name."""
+    from searcher.sources import read_file
+
+    (tmp_path / "a.csv").write_bytes(b"title,text\nOne,Good row one\nTwo,Bad\x00row\nThree,Good row three\n")
+    (tmp_path / "b.jsonl").write_bytes(b'{"title": "One", "text": "Good"}\n{"title": "Two", "text": "Bad\x00"}\n')
+    (tmp_path / "c.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00" + bytes(range(256)) * 4)
+    (tmp_path / "d.jsonl").write_bytes(bytes(range(32)) * 100)
+    (tmp_path / "e.txt").write_bytes(b"title: Text\n\nA text file with a \x00 byte.\n")
+    a_articles, a_problems = split(list(read_file(tmp_path / "a.csv")))
+    assert [a.title for a in a_articles] == ["One", "Three"]
+    assert [str(p) for p in a_problems] == [f"{tmp_path / 'a.csv'}:1: line 3: NUL byte in the row (binary data?); row skipped"]
+    b_articles, b_problems = split(list(read_file(tmp_path / "b.jsonl")))
+    assert [a.title for a in b_articles] == ["One"] and len(b_problems) == 1
+    for name in ("c.csv", "d.jsonl", "e.txt"):
+        with pytest.raises(SourceError) as caught:
+            list(read_file(tmp_path / name))
+        assert str(caught.value) == "binary file, not text (an image, PDF or archive?)", name

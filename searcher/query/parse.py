@@ -73,6 +73,24 @@ def _fail(message: str, pos: int) -> QuerySyntaxError:
     return QuerySyntaxError(message.replace("@", f"at character {pos + 1}"))
 
 
+#: Longest piece of the query quoted whole in an error message.
+_SHOWN_CHARS = 60
+
+
+def _shown(text: str) -> str:
+    """Part of the query for an error message: whole up to ``_SHOWN_CHARS`` characters
+    (``~999999999`` stays ``~999999999``), else its start and its length."""
+    if len(text) <= _SHOWN_CHARS:
+        return text
+    return f"{text[:_SHOWN_CHARS - 20]}\u2026 ({len(text):,} characters)"
+
+
+def _number(digits: str, largest: int) -> Optional[int]:
+    """``digits`` as an int when at most ``largest``, else None (also for thousands of
+    digits, which ``int()`` refuses to convert)."""
+    return int(digits) if len(digits) <= len(str(largest)) and int(digits) <= largest else None
+
+
 def clean(text: str) -> str:
     """``text`` with control characters turned into spaces, one for one (offsets hold)."""
     return "".join(" " if (ord(c) < 32 or 127 <= ord(c) < 160) else c for c in text)
@@ -143,8 +161,8 @@ def tokenize(text: str, now: datetime) -> List[_Token]:
             continue
         if m and m.end() < len(run) and run[m.end()] != "/":
             known = ", ".join(sorted(_an.SCOPES))
-            raise _fail(f"unknown field '{m.group(1)}' @; known fields: {known} "
-                        f"(to search for the text itself, put it in quotes: \"{run}\")", i)
+            raise _fail(f"unknown field '{_shown(m.group(1))}' @; known fields: {known} "
+                        f"(to search for the text itself, put it in quotes: \"{_shown(run)}\")", i)
         tokens.append(_Token("WORD", run, i))
         i = end
     if opened:
@@ -171,12 +189,13 @@ def _scan_phrase(text: str, i: int) -> Tuple[_Token, int]:
     k = j + 1
     slop = 1
     if k < len(text) and text[k] == "~":
-        m = re.compile(r"~(\d{1,6})").match(text, k)
+        m = re.compile(r"~(\d+)").match(text, k)
         if not m:
             raise _fail("'~' @ needs a number of words, e.g. \"north korea\"~3", k)
-        slop = int(m.group(1))
-        if not 1 <= slop <= MAX_SLOP:
-            raise _fail(f"proximity ~{slop} @ must be between 1 and {MAX_SLOP}", k)
+        number = _number(m.group(1), MAX_SLOP)
+        if number is None or number < 1:
+            raise _fail(f"proximity ~{_shown(m.group(1))} @ must be between 1 and {MAX_SLOP}", k)
+        slop = number
         k = m.end()
     return _Token("PHRASE", text[i + 1:j], i, slop=slop), k
 
@@ -351,9 +370,9 @@ class Parser:
             return self._prefix(raw, tok.pos, scope)
         m = _FUZZY.fullmatch(raw)
         if m:
-            dist = int(m.group(2)) if m.group(2) else 1
-            if not 1 <= dist <= MAX_FUZZY:
-                raise _fail(f"fuzzy distance ~{dist} @ must be 1 or 2", tok.pos)
+            dist = _number(m.group(2), MAX_FUZZY) if m.group(2) else 1
+            if dist is None or dist < 1:
+                raise _fail(f"fuzzy distance ~{_shown(m.group(2))} @ must be 1 or 2", tok.pos)
             return self._fuzzy(m.group(1), raw, tok.pos, scope, dist)
         return self._leaf("word", raw, tok.pos, scope, 1)
 
@@ -375,9 +394,9 @@ class Parser:
         body = raw.rstrip("*")
         words = [t.term for t in _an.PLAIN_ANALYZER.tokens(body)]
         if len(words) > 1:
-            raise _fail(f"'*' @ works on the start of one plain word, not '{body}'", pos)
+            raise _fail(f"'*' @ works on the start of one plain word, not '{_shown(body)}'", pos)
         if not words or len(words[0]) < MIN_PREFIX:
-            raise _fail(f"prefix '{raw}' @ is too short: give at least {MIN_PREFIX} "
+            raise _fail(f"prefix '{_shown(raw)}' @ is too short: give at least {MIN_PREFIX} "
                         "letters before '*'", pos)
         self._count(1, pos)
         self._count_expanding(pos)
@@ -394,7 +413,7 @@ class Parser:
         analyzer = _an.STEM_ALL if scope in (None, "title", "body") else _an.PLAIN_ANALYZER
         found = [t.term for t in analyzer.tokens(word)]
         if len(found) != 1:
-            raise _fail(f"'~' @ works on one plain word, not '{word}'", pos)
+            raise _fail(f"'~' @ works on one plain word, not '{_shown(word)}'", pos)
         self._count(1, pos)
         self._count_expanding(pos)
         return Leaf("fuzzy", scope, raw, pos, (found[0],), word.lower(), dist)

@@ -9,6 +9,11 @@ not), picks the reader for its format (``detect_format``), and hands back finish
 
 A file that cannot be read at all raises ``SourceError`` with a one-line reason; one bad
 record inside a readable file is a ``Problem`` and the rest of the file goes on.
+
+What one file may cost is bounded: only regular files are opened (a device such as
+``/dev/zero`` never ends, opening a FIFO waits for a writer), and at most
+``max_file_bytes()`` are read from a file or inflated from a .gz file (an 11 MB gzip can
+inflate to gigabytes). Readers hold a file in memory: at the peak 3 to 4 times its size.
 """
 
 from __future__ import annotations
@@ -22,20 +27,25 @@ import stat
 import zlib
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
+from typing import IO, Callable, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
 
 from searcher.article import Article, Problem
 from searcher.errors import SourceError
 from searcher.sources._encoding import decode, looks_binary
 
-__all__ = ["FORMATS", "MAX_BODY_CHARS", "iter_files", "detect_format", "read_file"]
+__all__ = ["FORMATS", "MAX_BODY_CHARS", "MAX_FILE_MB", "max_file_bytes", "iter_files", "detect_format", "read_file"]
 
 #: Formats a user may name; "auto" detects from the extension and the content.
 FORMATS = ("auto", "text", "html", "csv", "jsonl", "feed")
 #: Longest body kept; longer ones are cut at a word boundary (and reported).
 MAX_BODY_CHARS = 2_000_000
-#: Largest decompressed size of a .gz file, against decompression bombs.
-MAX_GZIP_BYTES = 2 * 1024**3
+#: Most megabytes read from one file, or inflated from one .gz file (``SEARCHER_MAX_FILE_MB``
+#: sets another limit). A 200 MB export is read within it, at a peak of 620 to 820 MB (3 to 4
+#: times the file; measured for CSV, JSON Lines and text).
+MAX_FILE_MB = 256
+#: Bytes read at a time from a .gz stream, or from a file that grew after it was measured.
+_CHUNK = 1024 * 1024
+_NOT_REGULAR = "not a regular file (a device, FIFO or socket); skipped"
 
 _EXTENSIONS = {
     ".txt": "text", ".text": "text", ".md": "text", ".markdown": "text",
@@ -85,8 +95,10 @@ def iter_files(paths: Iterable[Union[str, Path]]) -> Iterator[Union[Path, Proble
             continue
         if stat.S_ISDIR(info.st_mode):
             yield from _walk(path, info)
-        else:
+        elif stat.S_ISREG(info.st_mode):
             yield path
+        else:
+            yield Problem(str(path), _NOT_REGULAR)
 
 
 def _walk(root: Path, root_info: os.stat_result) -> Iterator[Union[Path, Problem]]:
@@ -235,11 +247,13 @@ def read_file(
         raise SourceError(f"unknown format '{format}'; choose one of {', '.join(FORMATS)}")
     path = Path(path)
     data = _read_bytes(path)
-    if not data.strip():
+    if not data or data.isspace():
         raise SourceError("empty file")
-    if looks_binary(data):
-        raise SourceError("binary file, not text (an image, PDF or archive?)")
     chosen = detect_format(path, data[:_SNIFF_BYTES]) if format == "auto" else format
+    # A NUL byte in one row of a CSV or JSON Lines file spoils that row, not the file: the
+    # reader reports the row. Other text with NULs is binary.
+    if looks_binary(data, nul_ok=chosen in ("csv", "jsonl")):
+        raise SourceError("binary file, not text (an image, PDF or archive?)")
     if chosen is None:
         raise SourceError(
             "unrecognised format (XML that is not an RSS/Atom feed?); "
@@ -293,29 +307,93 @@ def _reader(format: str) -> _Reader:
     return html.read
 
 
-def _read_bytes(path: Path) -> bytes:
-    """The file's bytes, decompressed when gzip; OS errors become one-line SourceErrors."""
+def max_file_bytes() -> int:
+    """The most bytes read from one file or inflated from one .gz file: ``MAX_FILE_MB``
+    megabytes, or ``$SEARCHER_MAX_FILE_MB`` when that is a positive number."""
+    env = os.environ.get("SEARCHER_MAX_FILE_MB", "").strip()
     try:
-        data = path.read_bytes()
+        megabytes = float(env) if env else MAX_FILE_MB
+    except ValueError:
+        megabytes = MAX_FILE_MB
+    return int(megabytes * 1024**2) if megabytes > 0 else MAX_FILE_MB * 1024**2
+
+
+def _too_large(what: str, limit: int) -> SourceError:
+    """The one-line reason for a file over the limit, saying how to raise it."""
+    size = f"{limit // 1024**2:,} MB" if limit % 1024**2 == 0 else f"{limit:,} bytes"
+    return SourceError(
+        f"{what} {size}, the most searcher reads from one file; skipped "
+        "(set SEARCHER_MAX_FILE_MB to raise the limit)"
+    )
+
+
+def _open_regular(path: Path) -> IO[bytes]:
+    """``path`` opened for reading when it is a regular file; SourceError for a device,
+    FIFO or socket. Checked before opening (opening a tape drive may rewind it) and again on
+    what was opened, in case it was swapped: O_NONBLOCK keeps the open of a FIFO from waiting
+    for a writer."""
+    _require_regular(os.stat(path).st_mode)
+    stream = open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)), "rb")
+    try:
+        _require_regular(os.fstat(stream.fileno()).st_mode)
+    except SourceError:
+        stream.close()
+        raise
+    return stream
+
+
+def _require_regular(mode: int) -> None:
+    """SourceError unless ``mode`` is a regular file's."""
+    if stat.S_ISDIR(mode):
+        raise SourceError("is a folder, not a file")
+    if not stat.S_ISREG(mode):
+        raise SourceError(_NOT_REGULAR)
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, decompressed when gzip, at most ``max_file_bytes()`` of them; OS
+    errors, non-regular files and larger files become one-line SourceErrors."""
+    limit = max_file_bytes()
+    try:
+        with _open_regular(path) as stream:
+            size = os.fstat(stream.fileno()).st_size
+            if size > limit:
+                raise _too_large("file larger than", limit)
+            data = _read_capped(stream, limit, size, "file larger than")
     except OSError as error:
         raise SourceError(_os_reason(error)) from None
     if path.name.lower().endswith(".gz") or data.startswith(b"\x1f\x8b"):
-        data = _gunzip(data)
+        data = _gunzip(data, limit)
     return data
 
 
-def _gunzip(data: bytes) -> bytes:
-    """Decompressed gzip data, with a size cap; corrupt data raises SourceError."""
+def _read_capped(stream: IO[bytes], limit: int, expected: int, what: str) -> bytes:
+    """All of ``stream``, read in one piece of the ``expected`` size and then in chunks,
+    raising SourceError as soon as it holds more than ``limit`` bytes."""
+    first = stream.read(min(expected, limit)) if expected else b""
+    chunks = [first]
+    total = len(first)
+    while True:
+        chunk = stream.read(min(_CHUNK, limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > limit:
+            raise _too_large(what, limit)
+    return first if len(chunks) == 1 else b"".join(chunks)
+
+
+def _gunzip(data: bytes, limit: int) -> bytes:
+    """Decompressed gzip data, at most ``limit`` bytes (against decompression bombs);
+    corrupt data raises SourceError."""
     if not data.startswith(b"\x1f\x8b"):
         raise SourceError("corrupt gzip file: not gzip data (wrong header)")
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
-            out = stream.read(MAX_GZIP_BYTES + 1)
+            return _read_capped(stream, limit, 0, "gzip file inflates to more than")
     except (OSError, EOFError, zlib.error) as error:
         raise SourceError(f"corrupt gzip file: {error}") from None
-    if len(out) > MAX_GZIP_BYTES:
-        raise SourceError(f"gzip file decompresses to more than {MAX_GZIP_BYTES:,} bytes")
-    return out
 
 
 def _cut(body: str, limit: int) -> str:

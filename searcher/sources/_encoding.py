@@ -122,9 +122,12 @@ def _bomless_utf16(data: bytes) -> Optional[str]:
     return None
 
 
-def looks_binary(data: bytes) -> bool:
+def looks_binary(data: bytes, *, nul_ok: bool = False) -> bool:
     """Whether ``data`` is not text: a known binary signature, NUL bytes outside UTF-16/32
-    text, or more than 10% control characters in the first 8 KB."""
+    text, or more than 10% control characters in the first 8 KB.
+
+    With ``nul_ok`` (CSV and JSON Lines, whose reader reports a row holding a NUL) a few NUL
+    bytes in otherwise textual data are allowed; they still count as control characters."""
     if any(data.startswith(bom) for bom, _ in _BOMS):
         return False
     if data.startswith(_MAGIC):
@@ -134,7 +137,7 @@ def looks_binary(data: bytes) -> bool:
     sample = data[:_SAMPLE]
     if not sample:
         return False
-    if b"\x00" in sample:
+    if not nul_ok and b"\x00" in sample:
         return True
     controls = sample.translate(_CONTROL_TABLE).count(0)
     return controls > 0.10 * len(sample)
