@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import inspect
 import json
 import os
 import pickle
@@ -32,6 +33,7 @@ from whoosh.searching import Searcher
 
 from searcher.article import Article
 from searcher.engines.base import CheckReport, Engine, EngineWriter, Match, Ranked, Ranking, SearchRequest
+from searcher.engines.whoosh.codec import BlockDamage
 from searcher.engines.whoosh.schema import KIND_ARTICLE, KIND_FILE, SCHEMA_VERSION, make_schema
 from searcher.errors import IndexCorrupt, IndexLocked, IndexNotFound, IndexVersionMismatch, QueryTimeout, SearcherError
 from searcher.results import Stats
@@ -83,23 +85,34 @@ def _retrying(read: Callable[[str], Any], folder: Path, attempts: int = 10) -> A
 #: What Whoosh raises when it reads a damaged file (a bad compressed block, a short read, a
 #: broken pickle, bytes that do not decode); opening catches anything, reading these only,
 #: so bugs still show.
-_DAMAGE = (zlib.error, struct.error, EOFError, pickle.UnpicklingError, UnicodeDecodeError)
+DAMAGE = (zlib.error, struct.error, EOFError, pickle.UnpicklingError, UnicodeDecodeError, BlockDamage)
 
 
-def _damaged(path: Path, exc: BaseException) -> IndexCorrupt:
+def damaged(path: Path, exc: BaseException) -> IndexCorrupt:
     return IndexCorrupt(f"index '{path}' cannot be read ({type(exc).__name__}); run `searcher check --index {path}`")
 
 
 def _reads_index(method: Callable[..., Any]) -> Callable[..., Any]:
     """A damaged file met while ``method`` reads the index becomes ``IndexCorrupt`` (one
-    line naming `searcher check`), not a traceback from deep inside Whoosh."""
+    line naming `searcher check`), not a traceback from deep inside Whoosh; for a generator,
+    while it is iterated."""
+    if inspect.isgeneratorfunction(method):
+
+        @functools.wraps(method)
+        def generator(self: "WhooshEngine", *args: Any, **kwargs: Any) -> Any:
+            try:
+                yield from method(self, *args, **kwargs)
+            except DAMAGE as exc:
+                raise damaged(self.path, exc) from exc
+
+        return generator
 
     @functools.wraps(method)
     def wrapper(self: "WhooshEngine", *args: Any, **kwargs: Any) -> Any:
         try:
             return method(self, *args, **kwargs)
-        except _DAMAGE as exc:
-            raise _damaged(self.path, exc) from exc
+        except DAMAGE as exc:
+            raise damaged(self.path, exc) from exc
 
     return wrapper
 
@@ -116,22 +129,25 @@ def _has_index(folder: Path) -> bool:
     try:
         return bool(_retrying(whoosh_index.exists_in, folder))
     except Exception as exc:  # Whoosh reads the whole TOC to answer: UnpicklingError, EOFError, ...
-        raise _damaged(folder, exc) from exc
+        raise damaged(folder, exc) from exc
 
 
-def _contents(folder: Path) -> List[Path]:
-    """What is in ``folder`` besides the write lock's own files and a note being written."""
+def _contents(folder: Path) -> List[str]:
+    """The names in ``folder`` besides the write lock's own files."""
     from searcher.engines.whoosh.locking import LOCK_FILES
 
-    return [child for child in folder.iterdir() if child.name not in LOCK_FILES and child.name != _META + ".tmp"]
+    return [name for name in os.listdir(folder) if name not in LOCK_FILES]
 
 
 def _refuse_foreign(folder: Path, action: str) -> None:
     """``IndexNotFound`` when ``folder`` holds files but neither a searcher note nor a
-    table of contents: the user's own files, which no command may mix with or delete."""
-    if (folder / _META).exists() or any(folder.glob("_MAIN_*.toc")):
+    table of contents: the user's own files, which no command may mix with or delete.
+    (One listing decides, so another run creating an index there as it is read is not
+    taken for a stranger's files.)"""
+    names = _contents(folder)
+    if _META in names or any(name.startswith("_MAIN_") for name in names):
         return
-    if _contents(folder):
+    if any(name != _META + ".tmp" for name in names):
         raise IndexNotFound(f"'{folder}' is not empty and holds no searcher index; {action}")
 
 
@@ -161,7 +177,7 @@ class WhooshEngine(Engine):
         try:
             ix = _retrying(whoosh_index.open_dir, folder)
         except Exception as exc:
-            raise _damaged(folder, exc) from exc
+            raise damaged(folder, exc) from exc
         return cls(folder, ix)
 
     @classmethod
@@ -280,7 +296,7 @@ class WhooshEngine(Engine):
         try:
             return self.ix.searcher()
         except Exception as exc:  # Whoosh raises EOFError, struct.error, ... on a damaged file
-            raise _damaged(self.path, exc) from exc
+            raise damaged(self.path, exc) from exc
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -336,26 +352,23 @@ class WhooshEngine(Engine):
         for docnum, score in _all_matches(searcher, query, request):
             fields = searcher.stored_fields(docnum)
             raw = dates[docnum]
-            yield Match(str(fields.get("id", "")), _utc(_from_column(raw)), str(fields.get("source", "")), score)
+            yield Match(str(fields.get("id", "")), _utc(date_from_column(raw)), str(fields.get("source", "")), score)
 
+    @_reads_index
     def articles(self, request: Optional[SearchRequest] = None) -> Iterator[Article]:
         searcher = self.search_view()
-        try:
-            if request is None:
-                for _, fields in searcher.reader().iter_docs():
-                    if "id" in fields:
-                        yield _article(fields)
-                return
-            query = self._query(request, searcher)
-            reader = searcher.reader()
-            dates = _column(reader, "date")
-            keyed = [(dates[docnum], docnum) for docnum, _ in _all_matches(searcher, query, request)]
-            # Ordered by date (undated last), then index order; articles are read one by one.
-            keyed.sort()
-            for _, docnum in keyed:
-                yield _article(searcher.stored_fields(docnum))
-        except _DAMAGE as exc:
-            raise _damaged(self.path, exc) from exc
+        if request is None:
+            for _, fields in searcher.reader().iter_docs():
+                if "id" in fields:
+                    yield _article(fields)
+            return
+        query = self._query(request, searcher)
+        dates = _column(searcher.reader(), "date")
+        keyed = [(dates[docnum], docnum) for docnum, _ in _all_matches(searcher, query, request)]
+        # Ordered by date (undated last), then index order; articles are read one by one.
+        keyed.sort()
+        for _, docnum in keyed:
+            yield _article(searcher.stored_fields(docnum))
 
     @_reads_index
     def stats(self, *, top: int = 10) -> Stats:
@@ -370,7 +383,7 @@ class WhooshEngine(Engine):
         sources = _column(reader, "source_key", translate=True)
         source_counts: Counter = Counter()
         for docnum in is_article:
-            value = _from_column(dates[docnum])
+            value = date_from_column(dates[docnum])
             if value is None:
                 undated += 1
             else:
@@ -396,6 +409,7 @@ class WhooshEngine(Engine):
 
         return check_index(self.path)
 
+    @_reads_index
     def fingerprint(self) -> str:
         """A hash of the table of contents' generation and its segments (ids and deletion
         counts): the same while nothing is committed, different after any commit."""
@@ -410,17 +424,20 @@ class WhooshEngine(Engine):
 
     # -- vocabulary ------------------------------------------------------------------------
 
+    @_reads_index
     def expand(self, field: str, leaf: "Leaf", limit: int) -> Set[str]:
         from searcher.engines.whoosh.compile import expand
 
         return expand(self.search_view().reader(), field, leaf, leaf.terms)
 
+    @_reads_index
     def doc_frequency(self, field: str, term: str) -> int:
         try:
             return self.search_view().reader().doc_frequency(field, term)
         except UnicodeEncodeError:  # a lone surrogate: no index term holds it
             return 0
 
+    @_reads_index
     def near_terms(self, field: str, term: str, distance: int, limit: int) -> List[str]:
         from itertools import islice
 
@@ -429,6 +446,7 @@ class WhooshEngine(Engine):
             found.update(islice(leaf.terms_within(field, term, distance, prefix=1), limit))
         return sorted(found)[:limit]
 
+    @_reads_index
     def texts_with(self, field: str, term: str, limit: int) -> List[str]:
         from itertools import islice
 
@@ -440,7 +458,7 @@ class WhooshEngine(Engine):
         return [str(searcher.stored_fields(d).get(field) or "") for d in islice(postings.all_ids(), limit)]
 
 
-_NO_DATE = 2**64 - 1  # what a DATETIME column holds for a document without a date
+NO_DATE = 2**64 - 1  # what a DATETIME column holds for a document without a date
 
 
 def _column(reader: Any, fieldname: str, *, translate: bool = False) -> Any:
@@ -451,6 +469,8 @@ def _column(reader: Any, fieldname: str, *, translate: bool = False) -> Any:
     column then read another document's value, or crashed with ``struct.error``.)"""
     from whoosh.columns import MultiColumnReader
 
+    if not reader.doc_count_all():
+        return ()  # an empty index (Whoosh's EmptyReader has no columns): no docnum to read
     leaves = reader.leaf_readers()
     if len(leaves) == 1 and leaves[0][1] == 0:
         return leaves[0][0].column_reader(fieldname, translate=translate)
@@ -471,9 +491,9 @@ def _folder_size(folder: Path) -> int:
     return size
 
 
-def _from_column(raw: int) -> Optional[datetime]:
+def date_from_column(raw: int) -> Optional[datetime]:
     """A date from its raw column value (microseconds since ``datetime.min``), or None."""
-    if raw == _NO_DATE:
+    if raw == NO_DATE:
         return None
     try:
         return datetime.min + timedelta(microseconds=raw)
@@ -482,7 +502,7 @@ def _from_column(raw: int) -> Optional[datetime]:
 
 
 def _newest_first(key: int) -> tuple:
-    return (key == _NO_DATE, -key)
+    return (key == NO_DATE, -key)
 
 
 def _sort_facet(sort: str) -> Any:

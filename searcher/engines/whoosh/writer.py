@@ -57,7 +57,8 @@ def remove_leftovers(ix: Index, folder: Path) -> None:
 
 def _writes(method: _F) -> _F:
     """An ``OSError`` while ``method`` writes (no space left, read-only file system) becomes
-    the one-line ``cannot_write`` error."""
+    the one-line ``cannot_write`` error, and a damaged file it reads ``IndexCorrupt``."""
+    from searcher.engines.whoosh.engine import DAMAGE, damaged
 
     @functools.wraps(method)
     def wrapper(self: "WhooshWriter", *args: Any, **kwargs: Any) -> Any:
@@ -65,6 +66,8 @@ def _writes(method: _F) -> _F:
             return method(self, *args, **kwargs)
         except OSError as exc:
             raise cannot_write(self._folder, exc) from exc
+        except DAMAGE as exc:
+            raise damaged(self._folder, exc) from exc
 
     return wrapper  # type: ignore[return-value]
 
@@ -111,6 +114,7 @@ class WhooshWriter(EngineWriter):
     """A writing session on one Whoosh index; the caller has taken the write lock and
     passes ``release`` to give it back on ``close``."""
 
+    @_writes
     def __init__(self, ix: Index, folder: Path, new_writer: Callable[[], IndexWriter],
                  new_searcher: Callable[[], Searcher], release: Callable[[], None]) -> None:
         self._ix = ix
@@ -137,12 +141,14 @@ class WhooshWriter(EngineWriter):
             self._writer = self._new_writer()
         return self._writer
 
+    @_writes
     def known_files(self) -> Dict[str, Tuple[str, int]]:
         files: Dict[str, Tuple[str, int]] = {}
         for fields in self._searcher.documents(kind=KIND_FILE):
             files[fields["path"]] = (fields.get("filesig", ""), int(fields.get("position") or 0))
         return files
 
+    @_writes
     def live(self, field: str, value: str) -> Dict[str, str]:
         return {
             str(d["id"]): str(d.get("hash", ""))
