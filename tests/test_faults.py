@@ -342,3 +342,41 @@ def test_a_first_run_never_takes_over_a_folder_of_user_files(tmp_path: Path) -> 
         with pytest.raises(SearcherError, match="is not empty and holds no searcher index"):
             make()
         assert [p.name for p in folder.iterdir()] == ["todo.txt"]
+
+
+_HOLDER_WITH_WORKER = """
+import multiprocessing, sys, time
+from pathlib import Path
+from searcher.engines.whoosh.locking import WriteLock
+lock = WriteLock(Path(sys.argv[1]), wait=0)
+worker = multiprocessing.get_context("fork").Process(target=time.sleep, args=(60,))
+worker.start()
+print(worker.pid, flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_killed_writers_workers_do_not_keep_the_lock(tmp_path: Path) -> None:
+    """A forked worker that outlives its SIGKILLed parent leaves the folder unlocked (it
+    kept the parent's lock file open, and the next run said another process was writing)."""
+    import signal
+
+    index = tmp_path / "idx"
+    Archive.open(index, create=True).close()
+    holder = subprocess.Popen([sys.executable, "-c", _HOLDER_WITH_WORKER, str(index)], stdout=subprocess.PIPE,
+                              text=True, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    worker = int(holder.stdout.readline())  # type: ignore[union-attr]
+    try:
+        with Archive.open(index) as archive, pytest.raises(IndexLocked):
+            archive.add([Article(title="t", body="b", url="u")])
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+        os.kill(worker, 0)  # the worker is still alive ...
+        with Archive.open(index) as archive:  # ... and the folder is free
+            archive.add([Article(title="t", body="b", url="u")])
+            assert len(archive) == 1
+    finally:
+        holder.kill()
+        holder.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(worker, signal.SIGKILL)

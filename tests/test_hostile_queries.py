@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Optional, Tuple
+from typing import List, Optional, Tuple
 
 import pytest
 from click.testing import CliRunner
@@ -131,30 +131,37 @@ def test_slow_search_is_stopped_by_the_timeout(index: Path, monkeypatch: pytest.
         monkeypatch.setattr(engine, "engine_for", unsupported)
     cls = VectorEngine if path == "numpy" else Engine
     real_collect, real_term = TopCollector.collect, cls._term
+    slowed: List[str] = []
 
     def slow_collect(self: TopCollector, sub_docnum: int) -> object:
+        slowed.append("collector")
         time.sleep(0.02)
         return real_collect(self, sub_docnum)
 
     def slow_term(self: Engine, *args: object, **kwargs: object) -> object:
+        slowed.append(type(self).__name__)
         time.sleep(0.5)
         return real_term(self, *args, **kwargs)
 
-    monkeypatch.setattr(TopCollector, "collect", slow_collect)
-    monkeypatch.setattr(cls, "_term", slow_term)
+    # Only the named path is slowed, so the timeout proves that path ran and was stopped.
+    if path == "collector":
+        monkeypatch.setattr(TopCollector, "collect", slow_collect)
+    else:
+        monkeypatch.setattr(cls, "_term", slow_term)
     started = time.monotonic()
     with Archive.open(index) as archive:
         with pytest.raises(QueryTimeout) as caught:
             archive.search(query, timeout=0.3)
     assert time.monotonic() - started < 2.0
     assert str(caught.value) == "the search took more than 0.3 s; make the query narrower or raise --timeout"
+    assert set(slowed) == {"collector" if path == "collector" else cls.__name__}
 
     result = CliRunner().invoke(main, ["search", query, "--index", str(index), "--timeout", "0.3"])
     assert result.exit_code == 1
     assert result.stderr == "Error: the search took more than 0.3 s; make the query narrower or raise --timeout\n"
     # The index and the process are fine afterwards.
     monkeypatch.setattr(TopCollector, "collect", real_collect)
-    monkeypatch.setattr(Engine, "_term", real_term)
+    monkeypatch.setattr(cls, "_term", real_term)
     with Archive.open(index) as archive:
         assert archive.search(query, timeout=5).total == N_ARTICLES
 

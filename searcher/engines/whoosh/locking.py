@@ -16,7 +16,7 @@ import socket
 import sys
 import time
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 from searcher.engines.whoosh import fixes  # noqa: F401,I001  (first: Whoosh imported lean and corrected)
 from whoosh.filedb.filestore import FileStorage
@@ -30,6 +30,28 @@ _NOTE = "writer.json"
 LOCK_FILE = "MAIN_WRITELOCK"
 #: Files of the lock itself, which emptying or cleaning a folder must leave alone.
 LOCK_FILES = frozenset({LOCK_FILE, _NOTE, _NOTE + ".tmp"})
+
+
+#: The Whoosh file locks this process holds (see ``_forget_in_child``).
+_HELD: List[Any] = []
+
+
+def _forget_in_child() -> None:
+    """In a forked child (an indexing worker), close its copy of each held lock's file
+    without unlocking: a ``flock`` lasts while any copy is open, so a worker outliving its
+    SIGKILLed parent kept the folder locked ("being written by another process")."""
+    for lock in _HELD:
+        if lock.fd is not None:
+            try:
+                os.close(lock.fd)
+            except OSError:
+                pass
+            lock.fd = None
+    _HELD.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_in_child)
 
 
 def _pid_alive(pid: int) -> bool:
@@ -92,6 +114,7 @@ class WriteLock:
                     f"wait for it to finish or pass --wait SECONDS"
                 )
             time.sleep(0.1)
+        _HELD.append(self._lock)
         self._write_note()
 
     def _try(self) -> bool:
@@ -124,4 +147,6 @@ class WriteLock:
             (self._dir / _NOTE).unlink()
         except OSError:
             pass
+        if self._lock in _HELD:
+            _HELD.remove(self._lock)
         self._lock.release()
