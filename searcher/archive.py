@@ -289,12 +289,17 @@ class Archive:
             return None
         return Recency(anchor=anchor, half_life_seconds=seconds)
 
-    def highlighter(self, parsed: "ParsedQuery") -> Any:
+    def highlighter(self, parsed: "ParsedQuery", check: Optional[Callable[[], None]] = None) -> Any:
         """The ``HighlightSpec`` of a parsed query, prefix and fuzzy terms expanded in this
-        archive's vocabulary."""
+        archive's vocabulary; ``check`` (a deadline) is called before each expansion."""
         from searcher.query import MAX_EXPANSION
 
-        return parsed.highlight_spec(lambda field, leaf: self.engine.expand(field, leaf, MAX_EXPANSION))
+        def expand(field: str, leaf: Any) -> Any:
+            if check is not None:
+                check()
+            return self.engine.expand(field, leaf, MAX_EXPANSION)
+
+        return parsed.highlight_spec(expand)
 
     def _hits(self, window: Sequence[Ranked], parsed: "ParsedQuery", *, snippets: int, snippet_chars: int,
               deadline: Optional[float], timeout: float) -> List[Hit]:
@@ -302,14 +307,18 @@ class Archive:
         from searcher.highlight import highlight_whole
         from searcher.highlight import snippets as cut_snippets
 
-        spec = self.highlighter(parsed)
-        hits = []
-        for ranked in window:
+        def check() -> None:
             if deadline is not None and time.perf_counter() > deadline:
                 raise QueryTimeout.after(timeout)
+
+        spec = self.highlighter(parsed, check)
+        hits = []
+        for ranked in window:
+            check()
             article = ranked.article
             body_snippets = (
-                cut_snippets(article.body, spec, field="body", count=snippets, max_chars=snippet_chars)
+                cut_snippets(article.body, spec, field="body", count=snippets, max_chars=snippet_chars,
+                             check=check if deadline is not None else None)
                 if snippets > 0
                 else []
             )

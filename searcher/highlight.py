@@ -19,7 +19,7 @@ import heapq
 import html
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, List, NamedTuple, Optional, Pattern, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, FrozenSet, List, NamedTuple, Optional, Pattern, Sequence, Set, Tuple
 
 # The token pattern is schema's own: a highlight must see exactly the tokens the index holds.
 from searcher.analyzer import ANALYZER, WORD, analyze, terms
@@ -131,7 +131,11 @@ def _prefix_regex(prefixes: FrozenSet[str]) -> Pattern[str]:
 _ASCII_HEAD = re.compile(r"[\x00-\x26\x28-\x7f]*")  # ASCII up to any apostrophe
 
 
-def _candidate_starts(text: str, wanted: FrozenSet[str]) -> List[int]:
+#: How many candidate words go by between two calls of a caller's ``check`` (its deadline).
+_CHECK_EVERY = 4096
+
+
+def _candidate_starts(text: str, wanted: FrozenSet[str], check: Optional[Callable[[], None]] = None) -> List[int]:
     """Sorted offsets where a word stemming to a wanted term might start (a superset).
 
     Mostly ``bytes.find`` of each prefix's ASCII head in the ASCII-lower-cased UTF-8 bytes,
@@ -154,17 +158,23 @@ def _candidate_starts(text: str, wanted: FrozenSet[str]) -> List[int]:
         source = text.replace("\u212a", "k") if "\u212a" in text else text
         data = source.encode("utf-8", "surrogatepass").lower()
         offsets: Set[int] = set()
+        found_so_far = 0
         for head in fast:
             needle = head.encode("ascii")
             at = data.find(needle)
             while at >= 0:
                 offsets.add(at)
                 at = data.find(needle, at + 1)
+                found_so_far += 1
+                if check is not None and not found_so_far % _CHECK_EVERY:
+                    check()
         if source.isascii():
             found = offsets
         else:  # count the characters of the stretch between offsets
             done = chars = 0
-            for at in sorted(offsets):
+            for n, at in enumerate(sorted(offsets)):
+                if check is not None and not (n + 1) % _CHECK_EVERY:
+                    check()
                 chars += len(data[done:at].decode("utf-8", "surrogatepass"))
                 done = at
                 found.add(chars)
@@ -180,7 +190,8 @@ def _hits_full(text: str, wanted: FrozenSet[str]) -> List[_Hit]:
     ]
 
 
-def _hits(text: str, wanted: FrozenSet[str], max_slop: int) -> List[_Hit]:
+def _hits(text: str, wanted: FrozenSet[str], max_slop: int,
+          check: Optional[Callable[[], None]] = None) -> List[_Hit]:
     """The tokens of ``text`` whose term is in ``wanted``, as ``_hits_full`` finds them.
 
     Positions and ordinals are relative, and only exact between hits at most ``max_slop``
@@ -192,7 +203,9 @@ def _hits(text: str, wanted: FrozenSet[str], max_slop: int) -> List[_Hit]:
     seen: Dict[str, Optional[str]] = {}
     hits: List[_Hit] = []
     pos = ordinal = 0
-    for c in _candidate_starts(text, wanted):
+    for n, c in enumerate(_candidate_starts(text, wanted, check)):
+        if check is not None and not n % _CHECK_EVERY:
+            check()
         if c and _WORD_CHAR.match(text, c - 1):
             continue
         if c >= 2 and text[c - 1] in _CONNECTORS and _WORD_CHAR.match(text, c - 2):
@@ -279,14 +292,14 @@ def _merge(spans: List[Span]) -> List[Span]:
 
 
 def _matches(
-    text: str, spec: HighlightSpec, field: str, *, full: bool = False
+    text: str, spec: HighlightSpec, field: str, *, full: bool = False, check: Optional[Callable[[], None]] = None
 ) -> Tuple[List[_Match], List[Span]]:
     """Every term and phrase occurrence (sorted by start) and the merged spans to mark."""
     single = frozenset(spec.terms.get(field, ()))
     phrases = [(tuple(w), s) for w, s in spec.phrases.get(field, ()) if w]
     wanted = single.union(*(w for w, _ in phrases))
     max_slop = max((max(1, s) for _, s in phrases), default=0)
-    hits = _hits_full(text, wanted) if full else _hits(text, wanted, max_slop)
+    hits = _hits_full(text, wanted) if full else _hits(text, wanted, max_slop, check)
     found = [_Match(h.start, h.end, ("term", h.term)) for h in hits if h.term in single]
     spans = [(h.start, h.end) for h in hits if h.term in single]
     for words, slop in phrases:
@@ -572,7 +585,8 @@ def _lead(text: str, budget: int) -> Optional[Snippet]:
 
 
 def snippets(
-    text: str, spec: HighlightSpec, *, field: str = "body", count: int = 2, max_chars: int = 240
+    text: str, spec: HighlightSpec, *, field: str = "body", count: int = 2, max_chars: int = 240,
+    check: Optional[Callable[[], None]] = None,
 ) -> List[Snippet]:
     """Up to ``count`` passages of ``text`` around its matches, most relevant first.
 
@@ -580,13 +594,14 @@ def snippets(
     word boundaries with "…" where it goes on; its text, ellipses included, is at most
     ``max_chars`` long. Passages never overlap. When nothing in ``text`` matches (the hit
     matched its title or keywords), the one passage is the lead, without highlights; an
-    empty or blank text gives no passage.
+    empty or blank text gives no passage. ``check`` is called every few thousand words
+    looked at, so that a caller's deadline can stop the work on a very long text (it raises).
     """
     if max_chars < 1:
         raise ValueError(f"max_chars must be at least 1, not {max_chars}")
     if count < 1 or not text:
         return []
-    matches, spans = _matches(text, spec, field)
+    matches, spans = _matches(text, spec, field, check=check)
     chosen: List[_Candidate] = []
     if matches:
         candidates = _candidates(text, matches, max_chars, limit=4 * count + 4)

@@ -137,7 +137,7 @@ def test_other_schema_version_names_rebuild(tmp_path, news):
 def test_second_writer_is_refused_naming_the_first(tmp_path, news):
     _index(tmp_path, news)
     with Archive.open(tmp_path / "ix") as archive:
-        lock = WriteLock(archive.engine.ix, archive.path, wait=0)
+        lock = WriteLock(archive.path, wait=0)
         try:
             with pytest.raises(IndexLocked, match=rf"process {os.getpid()} .*--wait"):
                 archive.index_paths([news], wait=0.3)

@@ -56,7 +56,7 @@ from pathlib import Path
 from searcher.archive import Archive
 from searcher.engines.whoosh.locking import WriteLock
 archive = Archive.open(sys.argv[1])
-lock = WriteLock(archive.engine.ix, Path(sys.argv[1]), wait=0)
+lock = WriteLock(Path(sys.argv[1]), wait=0)
 print("locked", flush=True)
 time.sleep(float(sys.argv[2]))
 lock.release()

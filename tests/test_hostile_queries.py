@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from typing import List, Optional, Tuple
 
 import pytest
 from click.testing import CliRunner
@@ -134,24 +135,30 @@ def test_slow_search_is_stopped_by_the_timeout(index: Path, monkeypatch: pytest.
         monkeypatch.setattr(engine, "engine_for", unsupported)
     cls = VectorEngine if path == "numpy" else Engine
     real_collect, real_term = TopCollector.collect, cls._term
+    slowed: List[str] = []
 
     calls = {"slow": 0, "all": 0}  # slow steps taken by a search, and by a search to the end
     slow = [False]
 
     def slow_collect(self: TopCollector, sub_docnum: int) -> object:
+        slowed.append("collector")
         calls["slow" if slow[0] else "all"] += 1
         if slow[0]:
             time.sleep(0.02)
         return real_collect(self, sub_docnum)
 
     def slow_term(self: Engine, *args: object, **kwargs: object) -> object:
+        slowed.append(type(self).__name__)
         calls["slow" if slow[0] else "all"] += 1
         if slow[0]:
             time.sleep(0.5)
         return real_term(self, *args, **kwargs)
 
-    monkeypatch.setattr(TopCollector, "collect", slow_collect)
-    monkeypatch.setattr(cls, "_term", slow_term)
+    # Only the named path is slowed, so the timeout proves that path ran and was stopped.
+    if path == "collector":
+        monkeypatch.setattr(TopCollector, "collect", slow_collect)
+    else:
+        monkeypatch.setattr(cls, "_term", slow_term)
     with Archive.open(index) as archive:
         assert archive.search(query).total == N_ARTICLES
         slow[0] = True
@@ -161,6 +168,7 @@ def test_slow_search_is_stopped_by_the_timeout(index: Path, monkeypatch: pytest.
     # lists, or about 15 of 120 documents), instead of finishing and then complaining.
     assert 0 < calls["slow"] < calls["all"], calls
     assert str(caught.value) == "the search took more than 0.3 s; make the query narrower or raise --timeout"
+    assert set(slowed) == {"collector" if path == "collector" else cls.__name__}
 
     result = CliRunner().invoke(main, ["search", query, "--index", str(index), "--timeout", "0.3"])
     assert result.exit_code == 1

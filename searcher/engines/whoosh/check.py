@@ -122,40 +122,174 @@ def _segment_name(leaf: Any) -> str:
 
 
 def _read_segment(leaf: Any) -> tuple:
-    """Read everything in one segment; raises whatever a damaged file makes Whoosh raise."""
+    """Read everything in one segment: every stored document (deleted ones too), every term
+    and every block of its posting list, every column; raises whatever a damaged file makes
+    Whoosh raise, or ``ValueError`` for bytes that decode but contradict each other."""
     ids: List[str] = []
     paths: List[str] = []
     markers: List[tuple] = []
     live = 0
-    for _, fields in leaf.iter_docs():
-        live += 1
+    for docnum in range(leaf.doc_count_all()):
+        fields = leaf.stored_fields(docnum)
         for name in _STORED:
             value = fields.get(name)
             if value is not None and not isinstance(value, str):
                 raise ValueError(f"stored field {name!r} holds {type(value).__name__}")
+        if leaf.is_deleted(docnum):
+            continue
+        live += 1
         if "id" in fields:
             ids.append(fields["id"])
             paths.append(fields.get("path", ""))
+            _check_derived(leaf, docnum, fields)
         elif fields.get("filesig"):
             markers.append((fields["path"], int(fields.get("position") or 0)))
         else:
             raise ValueError("a document that is neither an article nor a file marker")
     if live != leaf.doc_count():
         raise ValueError(f"{live} documents read, the segment says {leaf.doc_count()}")
-    schema = leaf.schema
-    for fieldname in schema.names():
-        if not schema[fieldname].indexed:
-            continue
-        for n, term in enumerate(leaf.lexicon(fieldname)):
-            postings = leaf.postings(fieldname, term)
-            found = sum(1 for _ in postings.all_ids())
-            if found != leaf.doc_frequency(fieldname, term) and not leaf.has_deletions():
-                raise ValueError(f"term {fieldname}:{term!r} lists {found} documents, its count says otherwise")
-            if n >= 2:  # the first terms of each field prove its postings are readable
-                break
-    for column in _COLUMNS:
-        if leaf.has_column(column):
-            values = leaf.column_reader(column, translate=False)
-            for docnum in range(leaf.doc_count_all()):
-                values[docnum]
+    _read_postings(leaf)
+    _read_columns(leaf)
     return ids, paths, markers
+
+
+def _check_derived(leaf: Any, docnum: int, fields: Any) -> None:
+    """The columns derived from an article (schema 5) agree with its stored fields: the id
+    column holds its id, the signature column the signature of its body (raw column bytes
+    carry no checksum, so this is how damage inside them shows)."""
+    from searcher.analytics.neardup import signature
+
+    if leaf.has_column("uid"):
+        uid = leaf.column_reader("uid")[docnum]
+        if uid and uid != str(fields["id"]).encode("utf-8"):
+            raise ValueError(f"the id column of document {docnum} does not hold its id")
+    if leaf.has_column("sig"):
+        stored = leaf.column_reader("sig")[docnum]
+        if stored and stored != signature(str(fields.get("body", ""))):
+            raise ValueError(f"the near-duplicate signature of document {docnum} does not match its body")
+
+
+def _read_postings(leaf: Any) -> None:
+    """Every term of the segment in order, found again through the term index's hash
+    table, and its whole posting list decoded (ids, weights, positions of every block),
+    checked against the term's statistics."""
+    from whoosh.fields import NUMERIC
+
+    from searcher.engines.whoosh.codec import NewsCodec
+
+    terms = leaf._terms  # W3TermsReader: the segment's term index
+    news = isinstance(leaf.codec(), NewsCodec)
+    fieldmap = terms._fieldmap
+    doccount = leaf.doc_count_all()
+    previous: tuple = ()
+    for (fieldname, tbytes), info in terms.items():
+        if fieldname not in leaf.schema:
+            raise ValueError(f"a term of an unknown field ({fieldname!r})")
+        key = (fieldmap[fieldname], bytes(tbytes))
+        if key <= previous:
+            raise ValueError(f"the terms of {fieldname} are out of order")
+        previous = key
+        # A garbled word does not decode (numbers and dates are stored as binary terms).
+        text = bytes(tbytes).hex() if isinstance(leaf.schema[fieldname], NUMERIC) else bytes(tbytes).decode("utf-8")
+        where = f"term {fieldname}:{text!r}"
+        again = terms.term_info(fieldname, tbytes)
+        if _summary(again) != _summary(info):
+            raise ValueError(f"{where} is not found again through the term index")
+        if info.is_inlined():
+            found, weights, _ = info.inlined_postings()
+            postings = [(tuple(found), tuple(weights))]
+        elif news:
+            postings = _news_blocks(terms._postfile, info, where)
+        else:  # a segment written by Whoosh's own W3 codec (an index from before searcher's)
+            postings = [_matcher_postings(leaf.postings(fieldname, tbytes))]
+        _check_postings(postings, info, doccount, where)
+
+
+def _summary(info: Any) -> tuple:
+    """What a term info says, to compare two reads of it."""
+    where = info.inlined_postings() if info.is_inlined() else info.extent()
+    return info.doc_frequency(), info.weight(), info.min_id(), info.max_id(), where
+
+
+def _news_blocks(postfile: Any, info: Any, where: str) -> List[tuple]:
+    """(ids, weights) of each block of a ``NewsCodec`` posting list, every section decoded."""
+    import zlib
+
+    from searcher.engines.whoosh.codec import block_ids, block_positions, block_weights, read_blocks, split_block
+
+    out = []
+    offset, length = info.extent()
+    if isinstance(length, tuple):  # Whoosh's from_bytes leaves the unpacked tuple
+        length = length[0]
+    for n, maxid, data in read_blocks(postfile, offset, length):
+        parts = split_block(data)
+        found = block_ids(parts)
+        if len(found) != n or not found or found[-1] != maxid:
+            raise ValueError(f"a block of {where} does not hold the postings its header says")
+        weights = block_weights(parts, n)
+        positions = block_positions(parts)
+        if positions is not None:
+            counts, every = positions
+            if len(counts) != parts[7] or sum(counts) != len(every) or (every and min(every) < 0):
+                raise ValueError(f"the positions of {where} do not add up")
+        elif parts[6]:
+            zlib.decompress(parts[8])
+        out.append((found, weights))
+    return out
+
+
+def _matcher_postings(matcher: Any) -> tuple:
+    found, weights = [], []
+    while matcher.is_active():
+        found.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.value()
+        matcher.next()
+    return tuple(found), tuple(weights)
+
+
+def _check_postings(blocks: List[tuple], info: Any, doccount: int, where: str) -> None:
+    """The ids strictly increase inside the segment, and their number and summed weight
+    are the term's statistics."""
+    import math
+
+    last = -1
+    count = 0
+    total = 0.0
+    first = None
+    for found, weights in blocks:
+        if len(found) != len(weights):
+            raise ValueError(f"{where} has {len(found)} postings and {len(weights)} weights")
+        for docnum in found:
+            if docnum <= last:
+                raise ValueError(f"the postings of {where} are out of order")
+            last = docnum
+        if found and first is None:
+            first = found[0]
+        count += len(found)
+        total += math.fsum(weights)
+    if last >= doccount:
+        raise ValueError(f"{where} lists document {last} of a segment of {doccount}")
+    if count != info.doc_frequency() or (count and (first, last) != (info.min_id(), info.max_id())):
+        raise ValueError(f"{where} lists {count} documents, its statistics say {info.doc_frequency()}")
+    if not math.isclose(total, info.weight(), rel_tol=1e-4, abs_tol=1e-3):
+        raise ValueError(f"the weights of {where} add up to {total:g}, its statistics say {info.weight():g}")
+
+
+def _read_columns(leaf: Any) -> None:
+    """Every value of every column: the sortable fields' and each scored field's lengths."""
+    from searcher.engines.whoosh.engine import NO_DATE, date_from_column
+
+    schema = leaf.schema
+    doccount = leaf.doc_count_all()
+    for name in _COLUMNS:
+        if not leaf.has_column(name):
+            continue
+        values = leaf.column_reader(name, translate=False)
+        for docnum in range(doccount):
+            value = values[docnum]
+            if name == "date" and value != NO_DATE and date_from_column(value) is None:
+                raise ValueError(f"document {docnum} has an impossible date")
+    for name in schema.scorable_names():
+        for docnum in range(doccount):
+            leaf.doc_field_length(docnum, name)

@@ -218,13 +218,20 @@ def block_positions(parts: Tuple[Any, ...]) -> Optional[Tuple[array, List[int]]]
     return _load("I", counts), list(accumulate(_load(code, deltas)))
 
 
+class BlockDamage(Exception):
+    """A posting list's bytes contradict the block layout: the file is damaged."""
+
+
 def read_blocks(postfile: Any, offset: int, length: int) -> List[Tuple[int, int, Any]]:
     """Every block of the posting list at ``offset`` (a term info's extent), undecoded:
     (postings, last id, data as a memoryview), read with one file access instead of a
-    matcher step per block."""
+    matcher step per block. Raises ``BlockDamage`` (or ``struct.error``) for bytes that
+    are not a posting list."""
+    if offset < 0 or length < 4:
+        raise BlockDamage(f"a posting list at {offset} of {length} bytes")
     extent = memoryview(postfile.get(offset, length))
     if bytes(extent[:4]) != WHOOSH3_HEADER_MAGIC:
-        raise ValueError("not a posting list")
+        raise BlockDamage("not a posting list")
     out = []
     pos = 4
     head = _INT_SIZE + _INFO.size
@@ -240,6 +247,12 @@ def read_blocks(postfile: Any, offset: int, length: int) -> List[Tuple[int, int,
 
 class NewsLeafMatcher(W3LeafMatcher):
     """W3's leaf matcher reading ``NewsPostingsWriter`` blocks; values decode on demand."""
+
+    def _read_header(self) -> None:
+        # W3's, raising BlockDamage rather than a bare Exception for a damaged file.
+        if self._startoffset < 0 or self._postfile.get(self._startoffset, 4) != WHOOSH3_HEADER_MAGIC:
+            raise BlockDamage("not a posting list")
+        self._baseoffset = self._startoffset + 4
 
     def _goto(self, position: int) -> None:
         # W3's _goto, with the block info read as one struct instead of a pickle.

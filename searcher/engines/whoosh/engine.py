@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import inspect
 import json
+import os
 import pickle
 import shutil
 import struct
@@ -31,8 +33,9 @@ from whoosh.searching import Searcher
 
 from searcher.article import Article
 from searcher.engines.base import CheckReport, Engine, EngineWriter, Match, Ranked, Ranking, SearchRequest
+from searcher.engines.whoosh.codec import BlockDamage
 from searcher.engines.whoosh.schema import KIND_ARTICLE, KIND_FILE, READABLE_VERSIONS, SCHEMA_VERSION, make_schema
-from searcher.errors import IndexCorrupt, IndexNotFound, IndexVersionMismatch, QueryTimeout, SearcherError
+from searcher.errors import IndexCorrupt, IndexLocked, IndexNotFound, IndexVersionMismatch, QueryTimeout, SearcherError
 from searcher.results import Stats
 
 if False:  # pragma: no cover (types only)
@@ -83,25 +86,70 @@ def _retrying(read: Callable[[str], Any], folder: Path, attempts: int = 10) -> A
 #: What Whoosh raises when it reads a damaged file (a bad compressed block, a short read, a
 #: broken pickle, bytes that do not decode); opening catches anything, reading these only,
 #: so bugs still show.
-_DAMAGE = (zlib.error, struct.error, EOFError, pickle.UnpicklingError, UnicodeDecodeError)
+DAMAGE = (zlib.error, struct.error, EOFError, pickle.UnpicklingError, UnicodeDecodeError, BlockDamage)
 
 
-def _damaged(path: Path, exc: BaseException) -> IndexCorrupt:
+def damaged(path: Path, exc: BaseException) -> IndexCorrupt:
     return IndexCorrupt(f"index '{path}' cannot be read ({type(exc).__name__}); run `searcher check --index {path}`")
 
 
 def _reads_index(method: Callable[..., Any]) -> Callable[..., Any]:
     """A damaged file met while ``method`` reads the index becomes ``IndexCorrupt`` (one
-    line naming `searcher check`), not a traceback from deep inside Whoosh."""
+    line naming `searcher check`), not a traceback from deep inside Whoosh; for a generator,
+    while it is iterated."""
+    if inspect.isgeneratorfunction(method):
+
+        @functools.wraps(method)
+        def generator(self: "WhooshEngine", *args: Any, **kwargs: Any) -> Any:
+            try:
+                yield from method(self, *args, **kwargs)
+            except DAMAGE as exc:
+                raise damaged(self.path, exc) from exc
+
+        return generator
 
     @functools.wraps(method)
     def wrapper(self: "WhooshEngine", *args: Any, **kwargs: Any) -> Any:
         try:
             return method(self, *args, **kwargs)
-        except _DAMAGE as exc:
-            raise _damaged(self.path, exc) from exc
+        except DAMAGE as exc:
+            raise damaged(self.path, exc) from exc
 
     return wrapper
+
+
+#: Seconds a first run waits for another one creating the same new index.
+_CREATE_WAIT = 30.0
+
+
+def _has_index(folder: Path) -> bool:
+    """Whether ``folder`` holds a Whoosh index; a table of contents that cannot be read
+    (truncated, garbled) is an index, and a damaged one."""
+    if not folder.is_dir():
+        return False
+    try:
+        return bool(_retrying(whoosh_index.exists_in, folder))
+    except Exception as exc:  # Whoosh reads the whole TOC to answer: UnpicklingError, EOFError, ...
+        raise damaged(folder, exc) from exc
+
+
+def _contents(folder: Path) -> List[str]:
+    """The names in ``folder`` besides the write lock's own files."""
+    from searcher.engines.whoosh.locking import LOCK_FILES
+
+    return [name for name in os.listdir(folder) if name not in LOCK_FILES]
+
+
+def _refuse_foreign(folder: Path, action: str) -> None:
+    """``IndexNotFound`` when ``folder`` holds files but neither a searcher note nor a
+    table of contents: the user's own files, which no command may mix with or delete.
+    (One listing decides, so another run creating an index there as it is read is not
+    taken for a stranger's files.)"""
+    names = _contents(folder)
+    if _META in names or any(name.startswith("_MAIN_") for name in names):
+        return
+    if any(name != _META + ".tmp" for name in names):
+        raise IndexNotFound(f"'{folder}' is not empty and holds no searcher index; {action}")
 
 
 class WhooshEngine(Engine):
@@ -122,35 +170,61 @@ class WhooshEngine(Engine):
         folder = Path(location)
         if folder.exists() and not folder.is_dir():
             raise IndexNotFound(f"'{folder}' is a file, not an index folder; name a folder with --index")
-        has_index = folder.is_dir() and _retrying(whoosh_index.exists_in, folder)
-        if not has_index:
+        if not _has_index(folder):
             if not create:
                 raise IndexNotFound(f"no index at '{folder}'; run `searcher index PATH --index {folder}` first")
-            if folder.is_dir() and any(folder.iterdir()) and not (folder / _META).exists():
-                raise IndexNotFound(
-                    f"'{folder}' is not empty and holds no searcher index; name an empty or new folder with --index"
-                )
             return cls._create(folder)
         cls._check_meta(folder)
         try:
             ix = _retrying(whoosh_index.open_dir, folder)
         except Exception as exc:
-            raise _damaged(folder, exc) from exc
+            raise damaged(folder, exc) from exc
         return cls(folder, ix)
 
     @classmethod
     def _create(cls, folder: Path) -> "WhooshEngine":
+        """A new index in ``folder``, made under the write lock: of two first runs on a new
+        folder, one creates the index and the other opens it (creating it twice deleted
+        the first one's table of contents as the other read it)."""
+        from searcher.engines.whoosh.locking import WriteLock, cannot_write
+
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            # The note first: a run killed in between leaves a note without an index, which
-            # the next run creates; the other order leaves an index every run refuses.
-            (folder / _META).write_text(
-                json.dumps({"schema_version": SCHEMA_VERSION, "created": time.time()}), encoding="utf-8"
-            )
-            ix = whoosh_index.create_in(str(folder), make_schema())
         except OSError as exc:
             raise SearcherError(f"cannot create an index in '{folder}': {exc.strerror or exc}") from exc
+        _refuse_foreign(folder, "name an empty or new folder with --index")
+        started = time.monotonic()
+        while True:
+            try:
+                lock = WriteLock(folder, wait=0)
+                break
+            except IndexLocked:  # another process creating it, or already writing to it
+                if _has_index(folder):
+                    return cls.open(str(folder))
+                if time.monotonic() - started > _CREATE_WAIT:
+                    raise
+                time.sleep(0.05)
+        try:
+            if _has_index(folder):
+                return cls.open(str(folder))
+            _refuse_foreign(folder, "name an empty or new folder with --index")
+            try:
+                cls._write_meta(folder)
+                ix = whoosh_index.create_in(str(folder), make_schema())
+            except OSError as exc:
+                raise cannot_write(folder, exc) from exc
+        finally:
+            lock.release()
         return cls(folder, ix)
+
+    @staticmethod
+    def _write_meta(folder: Path) -> None:
+        """The note saying this folder is a searcher index, written before the index: a
+        run killed in between leaves a note without an index, which the next run creates;
+        the other order leaves an index every run refuses."""
+        tmp = folder / (_META + ".tmp")
+        tmp.write_text(json.dumps({"schema_version": SCHEMA_VERSION, "created": time.time()}), encoding="utf-8")
+        os.replace(tmp, folder / _META)
 
     @staticmethod
     def _check_meta(folder: Path) -> None:
@@ -170,28 +244,35 @@ class WhooshEngine(Engine):
 
     @classmethod
     def rebuild(cls, location: str, *, wait: float = 0.0) -> "WhooshEngine":
-        """Empty the folder (taking the old index's write lock first, so a rebuild never
-        pulls an index away from under a running writer) and create a new index."""
-        folder = Path(location)
-        if folder.is_dir() and whoosh_index.exists_in(str(folder)):
-            try:
-                old = whoosh_index.open_dir(str(folder))
-            except Exception:
-                old = None
-            if old is not None:
-                from searcher.engines.whoosh.locking import WriteLock
+        """Empty the folder and create a new index, whatever state the old one is in
+        (a damaged table of contents or segment included). The write lock is taken first,
+        through the folder rather than the old index, so a rebuild never pulls an index
+        away from under a running writer, even when the old index cannot be opened."""
+        from searcher.engines.whoosh.locking import LOCK_FILES, WriteLock, cannot_write
 
-                lock = WriteLock(old, folder, wait=wait)
-                lock.release()
-                old.close()
-            for child in folder.iterdir():
-                if child.is_dir():
-                    shutil.rmtree(child)
-                else:
-                    child.unlink()
-        elif folder.is_dir() and any(folder.iterdir()) and not (folder / _META).exists():
-            raise IndexNotFound(f"'{folder}' is not empty and holds no searcher index; refusing to empty it")
-        return cls.open(str(folder), create=True)
+        folder = Path(location)
+        if folder.exists() and not folder.is_dir():
+            raise IndexNotFound(f"'{folder}' is a file, not an index folder; name a folder with --index")
+        if not folder.is_dir() or not _contents(folder):
+            return cls.open(str(folder), create=True)
+        _refuse_foreign(folder, "refusing to empty it")
+        lock = WriteLock(folder, wait=wait)
+        try:
+            try:
+                for child in folder.iterdir():
+                    if child.name in LOCK_FILES:
+                        continue
+                    if child.is_dir():
+                        shutil.rmtree(child)
+                    else:
+                        child.unlink()
+                cls._write_meta(folder)
+                ix = whoosh_index.create_in(str(folder), make_schema())
+            except OSError as exc:
+                raise cannot_write(folder, exc) from exc
+        finally:
+            lock.release()
+        return cls(folder, ix)
 
     def close(self) -> None:
         if self._searcher is not None:
@@ -216,7 +297,7 @@ class WhooshEngine(Engine):
         try:
             return self.ix.searcher()
         except Exception as exc:  # Whoosh raises EOFError, struct.error, ... on a damaged file
-            raise _damaged(self.path, exc) from exc
+            raise damaged(self.path, exc) from exc
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -225,9 +306,10 @@ class WhooshEngine(Engine):
         from searcher.engines.whoosh.locking import WriteLock
         from searcher.engines.whoosh.writer import WhooshWriter
 
-        lock = WriteLock(self.ix, self.path, wait=wait)
+        lock = WriteLock(self.path, wait=wait)
         try:
-            return WhooshWriter(lambda: new_writer(self.ix, limitmb=256), self._new_searcher, lock.release)
+            return WhooshWriter(self.ix, self.path, lambda: new_writer(self.ix, limitmb=256), self._new_searcher,
+                                lock.release)
         except BaseException:
             lock.release()
             raise
@@ -267,33 +349,27 @@ class WhooshEngine(Engine):
         searcher = self.search_view()
         query = self._query(request, searcher)
         reader = searcher.reader()
-        dates = reader.column_reader("date", translate=False) if reader.has_column("date") else None
+        dates = _column(reader, "date")
         for docnum, score in _all_matches(searcher, query, request):
             fields = searcher.stored_fields(docnum)
-            raw = dates[docnum] if dates is not None else _NO_DATE
-            yield Match(str(fields.get("id", "")), _utc(_from_column(raw)), str(fields.get("source", "")), score)
+            raw = dates[docnum]
+            yield Match(str(fields.get("id", "")), _utc(date_from_column(raw)), str(fields.get("source", "")), score)
 
+    @_reads_index
     def articles(self, request: Optional[SearchRequest] = None) -> Iterator[Article]:
         searcher = self.search_view()
-        try:
-            if request is None:
-                for _, fields in searcher.reader().iter_docs():
-                    if "id" in fields:
-                        yield _article(fields)
-                return
-            query = self._query(request, searcher)
-            reader = searcher.reader()
-            dates = reader.column_reader("date", translate=False) if reader.has_column("date") else None
-            keyed = []
-            for docnum, _ in _all_matches(searcher, query, request):
-                raw = dates[docnum] if dates is not None else _NO_DATE
-                keyed.append((raw, docnum))
-            # Ordered by date (undated last), then index order; articles are read one by one.
-            keyed.sort()
-            for _, docnum in keyed:
-                yield _article(searcher.stored_fields(docnum))
-        except _DAMAGE as exc:
-            raise _damaged(self.path, exc) from exc
+        if request is None:
+            for _, fields in searcher.reader().iter_docs():
+                if "id" in fields:
+                    yield _article(fields)
+            return
+        query = self._query(request, searcher)
+        dates = _column(searcher.reader(), "date")
+        keyed = [(dates[docnum], docnum) for docnum, _ in _all_matches(searcher, query, request)]
+        # Ordered by date (undated last), then index order; articles are read one by one.
+        keyed.sort()
+        for _, docnum in keyed:
+            yield _article(searcher.stored_fields(docnum))
 
     @_reads_index
     def stats(self, *, top: int = 10) -> Stats:
@@ -304,20 +380,18 @@ class WhooshEngine(Engine):
         undated = 0
         is_article = list(searcher.docs_for_query(_kind_query(KIND_ARTICLE)))
         files = _count(searcher, KIND_FILE)
-        dates = reader.column_reader("date", translate=False) if reader.has_column("date") else None
-        sources = reader.column_reader("source_key") if reader.has_column("source_key") else None
+        dates = _column(reader, "date")
+        sources = _column(reader, "source_key", translate=True)
         source_counts: Counter = Counter()
         for docnum in is_article:
-            value = _from_column(dates[docnum]) if dates is not None else None
+            value = date_from_column(dates[docnum])
             if value is None:
                 undated += 1
             else:
                 years[value.year] += 1
                 first = value if first is None or value < first else first
                 last = value if last is None or value > last else last
-            if sources is not None:
-                source_counts[sources[docnum]] += 1
-        size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
+            source_counts[sources[docnum]] += 1
         return Stats(
             articles=len(is_article),
             first_date=_utc(first),
@@ -326,7 +400,7 @@ class WhooshEngine(Engine):
             per_year=tuple(sorted(years.items())),
             top_sources=tuple((str(s), n) for s, n in source_counts.most_common(top)),
             files=files,
-            size_bytes=size,
+            size_bytes=_folder_size(self.path),
             path=str(self.path),
             engine=self.name,
         )
@@ -336,6 +410,7 @@ class WhooshEngine(Engine):
 
         return check_index(self.path)
 
+    @_reads_index
     def fingerprint(self) -> str:
         """A hash of the table of contents' generation and its segments (ids and deletion
         counts): the same while nothing is committed, different after any commit."""
@@ -350,17 +425,20 @@ class WhooshEngine(Engine):
 
     # -- vocabulary ------------------------------------------------------------------------
 
+    @_reads_index
     def expand(self, field: str, leaf: "Leaf", limit: int) -> Set[str]:
         from searcher.engines.whoosh.compile import expand
 
         return expand(self.search_view().reader(), field, leaf, leaf.terms)
 
+    @_reads_index
     def doc_frequency(self, field: str, term: str) -> int:
         try:
             return self.search_view().reader().doc_frequency(field, term)
         except UnicodeEncodeError:  # a lone surrogate: no index term holds it
             return 0
 
+    @_reads_index
     def near_terms(self, field: str, term: str, distance: int, limit: int) -> List[str]:
         from itertools import islice
 
@@ -369,6 +447,7 @@ class WhooshEngine(Engine):
             found.update(islice(leaf.terms_within(field, term, distance, prefix=1), limit))
         return sorted(found)[:limit]
 
+    @_reads_index
     def texts_with(self, field: str, term: str, limit: int) -> List[str]:
         from itertools import islice
 
@@ -380,12 +459,42 @@ class WhooshEngine(Engine):
         return [str(searcher.stored_fields(d).get(field) or "") for d in islice(postings.all_ids(), limit)]
 
 
-_NO_DATE = 2**64 - 1  # what a DATETIME column holds for a document without a date
+NO_DATE = 2**64 - 1  # what a DATETIME column holds for a document without a date
 
 
-def _from_column(raw: int) -> Optional[datetime]:
+def _column(reader: Any, fieldname: str, *, translate: bool = False) -> Any:
+    """The column of ``fieldname`` over every segment of ``reader``, by global docnum;
+    a segment without the column (one whose articles are all undated has no date column)
+    gives the column's default. (Whoosh's own ``MultiReader.column_reader`` leaves such a
+    segment out but not its documents: every docnum before the next segment with the
+    column then read another document's value, or crashed with ``struct.error``.)"""
+    from whoosh.columns import MultiColumnReader
+
+    if not reader.doc_count_all():
+        return ()  # an empty index (Whoosh's EmptyReader has no columns): no docnum to read
+    leaves = reader.leaf_readers()
+    if len(leaves) == 1 and leaves[0][1] == 0:
+        return leaves[0][0].column_reader(fieldname, translate=translate)
+    return MultiColumnReader([leaf.column_reader(fieldname, translate=translate) for leaf, _ in leaves],
+                             [offset for _, offset in leaves])
+
+
+def _folder_size(folder: Path) -> int:
+    """Bytes of the files in ``folder``; a file a committing writer deletes as it is
+    listed counts as gone (``stats`` runs while an indexer commits)."""
+    size = 0
+    for child in folder.iterdir():
+        try:
+            if child.is_file():
+                size += child.stat().st_size
+        except FileNotFoundError:
+            pass
+    return size
+
+
+def date_from_column(raw: int) -> Optional[datetime]:
     """A date from its raw column value (microseconds since ``datetime.min``), or None."""
-    if raw == _NO_DATE:
+    if raw == NO_DATE:
         return None
     try:
         return datetime.min + timedelta(microseconds=raw)
@@ -394,7 +503,7 @@ def _from_column(raw: int) -> Optional[datetime]:
 
 
 def _newest_first(key: int) -> tuple:
-    return (key == _NO_DATE, -key)
+    return (key == NO_DATE, -key)
 
 
 def _sort_facet(sort: str) -> Any:

@@ -6,23 +6,71 @@ articles from a searcher over the last commit. Every id, hash and path ever comm
 kept in memory (read once from the lexicons) as a cheap first test before asking the index
 about live documents: on a large index, asking touched every segment's terms and made
 memory grow with every small file.
+
+A write the file system refuses (a full disk, a read-only folder) becomes one
+``SearcherError`` line; what was committed before stays, and the files of the batch in
+progress are removed on ``cancel`` (and, left by a killed run, when the next session
+starts), so that they neither fill the disk nor stop the next run.
 """
 
 from __future__ import annotations
 
+import functools
+import re
+import shutil
 from datetime import timedelta
-from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple, TypeVar
 
 from searcher.engines.whoosh import fixes  # noqa: F401,I001  (first: Whoosh imported lean and corrected)
+from whoosh.index import Index, clean_files
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter
 
 from searcher.article import Article
 from searcher.engines.base import EngineWriter
 from searcher.engines.whoosh import fastindex
+from searcher.engines.whoosh.locking import cannot_write
 from searcher.engines.whoosh.schema import KIND_ARTICLE, KIND_FILE, make_schema
 
 _SCHEMA = None
+_F = TypeVar("_F", bound=Callable[..., Any])
+#: What an unfinished commit leaves besides segment files: Whoosh's temporary folder (the
+#: posting pool and the stored columns being assembled) and a table of contents being written.
+_TEMP_DIR = "MAIN.tmp"
+_TEMP_TOC = re.compile(r"^_MAIN_[0-9]+\.toc\..+$")
+
+
+def remove_leftovers(ix: Index, folder: Path) -> None:
+    """Delete what no committed table of contents refers to: files of segments that were
+    never committed, Whoosh's temporary folder and half-written tables of contents. Only
+    under the write lock (no writer is running then; readers only open committed segments)."""
+    toc = ix._read_toc()
+    clean_files(ix.storage, ix.indexname, toc.generation, toc.segments)
+    shutil.rmtree(folder / _TEMP_DIR, ignore_errors=True)
+    for child in folder.iterdir():
+        if _TEMP_TOC.match(child.name):
+            try:
+                child.unlink()
+            except OSError:
+                pass
+
+
+def _writes(method: _F) -> _F:
+    """An ``OSError`` while ``method`` writes (no space left, read-only file system) becomes
+    the one-line ``cannot_write`` error, and a damaged file it reads ``IndexCorrupt``."""
+    from searcher.engines.whoosh.engine import DAMAGE, damaged
+
+    @functools.wraps(method)
+    def wrapper(self: "WhooshWriter", *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except OSError as exc:
+            raise cannot_write(self._folder, exc) from exc
+        except DAMAGE as exc:
+            raise damaged(self._folder, exc) from exc
+
+    return wrapper  # type: ignore[return-value]
 
 
 def article_fields(article: Article) -> Dict[str, object]:
@@ -74,13 +122,20 @@ class WhooshWriter(EngineWriter):
     """A writing session on one Whoosh index; the caller has taken the write lock and
     passes ``release`` to give it back on ``close``."""
 
-    def __init__(self, new_writer: Callable[[], IndexWriter], new_searcher: Callable[[], Searcher],
-                 release: Callable[[], None]) -> None:
+    @_writes
+    def __init__(self, ix: Index, folder: Path, new_writer: Callable[[], IndexWriter],
+                 new_searcher: Callable[[], Searcher], release: Callable[[], None]) -> None:
+        self._ix = ix
+        self._folder = folder
         self._new_writer = new_writer
         self._new_searcher = new_searcher
         self._release = release
         self._writer: Optional[IndexWriter] = None
         self._closed = False
+        try:
+            remove_leftovers(ix, folder)
+        except OSError:
+            pass  # a read-only folder: nothing to remove, and the first write says so
         self._searcher = new_searcher()
         reader = self._searcher.reader()
         self._ever: Dict[str, Set[str]] = {
@@ -88,17 +143,20 @@ class WhooshWriter(EngineWriter):
         }
 
     @property
+    @_writes
     def _w(self) -> IndexWriter:
         if self._writer is None:
             self._writer = self._new_writer()
         return self._writer
 
+    @_writes
     def known_files(self) -> Dict[str, Tuple[str, int]]:
         files: Dict[str, Tuple[str, int]] = {}
         for fields in self._searcher.documents(kind=KIND_FILE):
             files[fields["path"]] = (fields.get("filesig", ""), int(fields.get("position") or 0))
         return files
 
+    @_writes
     def live(self, field: str, value: str) -> Dict[str, str]:
         return {
             str(d["id"]): str(d.get("hash", ""))
@@ -109,11 +167,13 @@ class WhooshWriter(EngineWriter):
     def might_hold(self, field: str, value: str) -> bool:
         return value in self._ever[field]
 
+    @_writes
     def delete(self, field: str, value: str) -> int:
         live = len(self.live(field, value)) if self.might_hold(field, value) else 0
         self._w.delete_by_term(field, value)
         return live
 
+    @_writes
     def add(self, article: Article) -> None:
         writer = self._w
         doc = article_fields(article)
@@ -123,6 +183,7 @@ class WhooshWriter(EngineWriter):
         for name, value in (("id", article.id), ("hash", article.content_hash), ("path", article.path)):
             self._ever[name].add(value)
 
+    @_writes
     def mark_file(self, path: str, signature: str, articles: int) -> None:
         self._w.add_document(kind=KIND_FILE, path=path, filesig=signature, position=articles)
 
@@ -133,6 +194,7 @@ class WhooshWriter(EngineWriter):
             if items is not None:
                 fastindex.PREANALYSED[key] = items
 
+    @_writes
     def commit(self) -> None:
         if self._writer is not None:
             self._writer.commit()
@@ -141,9 +203,19 @@ class WhooshWriter(EngineWriter):
             self._searcher = self._new_searcher()
 
     def cancel(self) -> None:
-        if self._writer is not None:
-            self._writer.cancel()
-            self._writer = None
+        """Drop the uncommitted batch and its files; never raises (it runs while another
+        error, often the file system's, is on its way to the user)."""
+        writer, self._writer = self._writer, None
+        if writer is None:
+            return
+        try:
+            writer.cancel()
+        except Exception:
+            pass  # closing the batch's files failed (a full disk refuses their last bytes)
+        try:
+            remove_leftovers(self._ix, self._folder)
+        except Exception:
+            pass
 
     def close(self) -> None:
         if not self._closed:
