@@ -140,11 +140,11 @@ _AUTHOR_META_KEYS = ("author", "article:author", "byl", "parsely-author", "sailt
 
 # Separators between a headline and the site decorations after it in <title>.
 _TITLE_SEPARATOR = re.compile(
-    r"\s+(?:[|\-–—»·/:~•]|--|::)\s+|\s*[|｜»]\s*|(?<=[^\x00-\x7f])\s*[-_：]\s*|\u3000+"
+    r"\s+(?:[|\-–—»›·/:~•]|--|::)\s+|\s*[|｜»›]\s*|(?<=[^\x00-\x7f])\s*[-_：]\s*|\u3000+"
 )
 # Separators that never occur inside a headline, so a short segment after one is decoration
 # (a dash counts when glued to CJK text, as in "...需求-新华网").
-_STRONG_SEPARATOR = re.compile(r"[|｜»/:•：_]|--|\u3000|^-$")
+_STRONG_SEPARATOR = re.compile(r"[|｜»›/:•：_]|--|\u3000|^-$")
 _PLAIN_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 
 
@@ -485,7 +485,19 @@ def _is_site_name(text: str, site_names: List[str]) -> bool:
                 return True
             if letters.startswith(label) or letters.endswith(label):
                 return len(text.split()) <= len(name.split()) + 1
+        if _names_hyphenated_domain(text, name):
+            return True
     return False
+
+
+def _names_hyphenated_domain(text: str, name: str) -> bool:
+    """Whether a short ``text`` holds every word of a hyphenated domain label
+    (``wehranlage-horka.de`` in "Historische Wehranlage in Horka e.V")."""
+    if " " in name or name.count(".") < 1:
+        return False
+    words = [w for w in name.rsplit(".", 1)[0].split(".")[-1].split("-") if len(w) >= 3]
+    found = set(re.findall(r"\w+", text.casefold()))
+    return len(words) >= 2 and len(found) <= len(words) + 4 and all(w in found for w in words)
 
 
 # --- date ---------------------------------------------------------------------------------
