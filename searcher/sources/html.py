@@ -87,6 +87,9 @@ _BYLINE_CLASS = re.compile(r"(^|[-_ ])(byline|author)(-?name)?($|[-_ ])", re.IGN
 
 _MIN_PARAGRAPH = 25  # characters for a block to count as a paragraph when scoring
 _MAX_LINK_DENSITY = 0.5
+_SIBLING_SHARE = 0.2  # a sibling of the best container scoring this share of it joins it
+_MIN_SIBLING_SCORE = 3.0  # about one real paragraph
+_CLASS_FACTOR = 0.75  # a "content" class adds three quarters, a "sidebar" one takes them away
 # A shorter body makes the extractor retry with less skipping, as readability does.
 _ENOUGH_TEXT = 500
 
@@ -177,6 +180,7 @@ class _Candidate:
 
     tag: Tag
     score: float
+    weight: float = 1.0
     paragraphs: int = 0
     chars: int = 0
     link_chars: int = 0
@@ -808,13 +812,19 @@ def _readable(block: _Block) -> bool:
 
 
 def _class_weight(tag: Tag) -> float:
+    """How much an element's class and id names count for it: a factor on the score of the
+    text it holds, so that a name never outweighs the text (a one-paragraph box called
+    "content" does not beat a three-paragraph article)."""
     words = set(_attr_words(tag))
-    return 25.0 * (bool(words & _GOOD_WORDS) - bool(words & _JUNK_WORDS))
+    return 1.0 + _CLASS_FACTOR * (bool(words & _GOOD_WORDS) - bool(words & _JUNK_WORDS))
 
 
-def _best_container(root: Tag, strictness: int) -> Optional[Tag]:
-    """The element holding the most paragraph text, readability-style: each paragraph
-    scores its holder fully and the holder's parent half; link-heavy holders lose."""
+def _best_container(root: Tag, strictness: int) -> List[Tag]:
+    """The elements holding the article text, in document order (empty when none): the
+    element holding the most paragraph text, readability-style (each paragraph scores its
+    holder fully and the holder's parent half; link-heavy holders lose), with those of its
+    siblings that score at least a fifth as well, since some sites split one article over
+    several sibling boxes (text, image, text)."""
     candidates: Dict[int, _Candidate] = {}
     for block in _blocks(root, strictness):
         holder = block.owner
@@ -824,15 +834,32 @@ def _best_container(root: Tag, strictness: int) -> Optional[Tag]:
         score = 1 + len(_COMMAS.findall(block.text)) + min(len(block.text) / 100, 3) if good else 0
         for tag, share in ((holder, 1.0), (holder.parent if holder is not root else None, 0.5)):
             if isinstance(tag, Tag):
-                entry = candidates.setdefault(id(tag), _Candidate(tag, _class_weight(tag)))
+                entry = candidates.setdefault(id(tag), _Candidate(tag, 0.0, weight=_class_weight(tag)))
                 entry.score += score * share
                 entry.paragraphs += good
                 entry.chars += len(block.text)
                 entry.link_chars += block.link_chars
     ranked = [c for c in candidates.values() if c.paragraphs]
     if not ranked:
-        return None
-    return max(ranked, key=lambda c: c.score * (1 - c.link_chars / max(c.chars, 1))).tag
+        return []
+    best = max(ranked, key=_rank)
+    parent = best.tag.parent
+    if best.tag is root or not isinstance(parent, Tag):
+        return [best.tag]
+    threshold = max(_rank(best) * _SIBLING_SHARE, _MIN_SIBLING_SCORE)
+    chosen: List[Tag] = []
+    for child in parent.children:
+        if child is best.tag:
+            chosen.append(child)
+        elif isinstance(child, Tag) and id(child) in candidates and child.name not in _PARAGRAPH_TAGS:
+            sibling = candidates[id(child)]
+            if sibling.paragraphs and _rank(sibling) >= threshold and sibling.link_chars < 0.25 * sibling.chars:
+                chosen.append(child)
+    return chosen
+
+
+def _rank(candidate: _Candidate) -> float:
+    return candidate.score * candidate.weight * (1 - candidate.link_chars / max(candidate.chars, 1))
 
 
 def _text_of(container: Tag, strictness: int) -> str:
@@ -856,8 +883,8 @@ def _body(page: _Page) -> str:
     for strictness in (2, 1, 0):
         candidates = [_text_of(t, strictness) for t in page.marked_bodies if not _is_junk(t, strictness)]
         if not candidates or max(map(len, candidates)) < _ENOUGH_TEXT / 2:
-            container = _best_container(root, strictness)
-            candidates.append(_text_of(container, strictness) if container is not None else "")
+            containers = _best_container(root, strictness)
+            candidates.append("\n\n".join(filter(None, (_text_of(c, strictness) for c in containers))))
         attempt = max(candidates, key=len)
         if len(attempt) > 2 * len(text):
             text = attempt
