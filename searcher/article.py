@@ -54,9 +54,11 @@ class Article:
         return (self.date + timedelta(minutes=self.utc_offset or 0)).date()
 
     def finish(self) -> "Article":
-        """Return a copy with ``id`` and ``content_hash`` filled in (kept if already set)."""
+        """Return a copy with ``id`` and ``content_hash`` filled in (kept if already set)
+        and the title cleaned of stray characters (``clean_title``)."""
         return replace(
             self,
+            title=clean_title(self.title),
             id=self.id or make_id(url=self.url, path=self.path, position=self.position),
             content_hash=self.content_hash or content_hash(self.body),
         )
@@ -78,6 +80,39 @@ class Problem:
 def normalise_text(text: str) -> str:
     """Unicode NFC, whitespace folded to single spaces, stripped: the form that is hashed."""
     return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+# Curly punctuation that an earlier export turned into '"?': with a space before it, a dash
+# ("rocket engine test "?media" was "... test — media"); between words, an apostrophe
+# ("players"?availability" was "players’ availability"); before a comma, the closing quote
+# of a title that swallowed the next field ('"Black swans"?,The Bank of Russia ...').
+_LOST_FIELD = re.compile(r'"\?,\s*\S.*$')
+_LOST_DASH = re.compile(r'\s+"\?\s*(?=\w)')
+_LOST_APOSTROPHE = re.compile(r'(?<=\w)"\?\s*(?=\w)')
+_LOST_CLOSING = re.compile(r'(?<=[,.;:!?])"\?\s*(?=\w)')
+_LOST_QUOTE = re.compile(r'"\?(?=\s|$)')
+# Replacement characters next to a space or an end: a lost quote, not part of a word.
+_REPLACEMENT = re.compile(r"(?:(?<=[\s\"'])|^)\ufffd+|\ufffd+(?=[\s\"']|$)")
+# Separators and bullets left at either end when a site name was cut off.
+_EDGE = r"[|｜\-–—:·•»«›‹/\\~_*]+"
+_TITLE_EDGES = re.compile(rf"^(?:{_EDGE}\s+)+|(?:\s+{_EDGE})+$|^{_EDGE}$")
+
+
+def clean_title(title: str) -> str:
+    """A title as a reader should see it: whitespace folded, the '"?' left where an earlier
+    export lost a dash, apostrophe or quote repaired, stray replacement characters
+    (``\ufffd``) at word edges and separators at either end dropped. Words are never
+    changed: "D\ufffdil" stays, since the lost letter cannot be known."""
+    text = normalise_text(title)
+    if '"?' in text:
+        text = _LOST_FIELD.sub("”", text)
+        text = _LOST_DASH.sub(" — ", text)
+        text = _LOST_APOSTROPHE.sub("’ ", text)
+        text = _LOST_CLOSING.sub("” ", text)
+        text = _LOST_QUOTE.sub("”", text)
+    if "\ufffd" in text:
+        text = normalise_text(_REPLACEMENT.sub("", text))
+    return _TITLE_EDGES.sub("", text) or text
 
 
 def content_hash(body: str) -> str:

@@ -24,12 +24,15 @@ import math
 import re
 from datetime import date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
-from typing import Iterable, Match, Optional, Tuple
+from typing import Iterable, Iterator, Match, Optional, Tuple
 from urllib.parse import urlsplit
 
 from searcher.errors import DateError
 
-__all__ = ["parse_date", "parse_date_local", "parse_date_value", "split_date_prefix", "date_from_url"]
+__all__ = [
+    "parse_date", "parse_date_local", "parse_date_value", "split_date_prefix", "date_from_url",
+    "month_from_url", "dates_in_text",
+]
 
 _UTC = timezone.utc
 
@@ -136,6 +139,7 @@ _SEARCH_LIMIT = 200  # longer text is prose, not a date field: do not hunt insid
 _URL_YMD = re.compile(r"/((?:19|20)\d{2})[/_-](\d{1,2})[/_-](\d{1,2})(?=[/_.-]|$)")
 _URL_YMONTHD = re.compile(rf"/((?:19|20)\d{{2}})/({_MONTH_NAMES})/(\d{{1,2}})(?=/|$)", re.I)
 _URL_COMPACT = re.compile(r"[/_-]((?:19|20)\d{2})(\d{2})(\d{2})(?=[/_.-]|$)")
+_URL_YM = re.compile(r"/((?:19|20)\d{2})[/_-](\d{1,2})(?=/)")
 
 
 def parse_date(text: str, *, day_first: bool = False) -> Optional[datetime]:
@@ -241,6 +245,28 @@ def date_from_url(url: str) -> Optional[datetime]:
         except (ValueError, DateError):
             continue
     return None
+
+
+def month_from_url(url: str) -> Optional[Tuple[int, int]]:
+    """The year and month a url's path names (``/2011/12/slug``, WordPress style), or ``None``."""
+    path = urlsplit(url.strip()).path if "://" in url else url
+    match = _URL_YM.search(path)
+    if match is None or not 1 <= int(match.group(2)) <= 12:
+        return None
+    return int(match.group(1)), int(match.group(2))
+
+
+def dates_in_text(text: str, *, day_first: bool = False) -> Iterator[datetime]:
+    """Every full date (day, month and year) written in running text, in order, each in
+    the offset its text states; impossible ones are skipped. For hunting a byline such as
+    "Dieser Beitrag wurde am Samstag, 3. Dezember 2011 veröffentlicht" in a page's text."""
+    for start in _DATE_START.finditer(text):
+        try:
+            found = _parse_at(text, start.start(), whole=False, day_first=day_first)
+        except DateError:
+            continue
+        if found is not None:
+            yield found[0]
 
 
 def _parse_at(text: str, pos: int, *, whole: bool, day_first: bool = False) -> Optional[Tuple[datetime, int]]:

@@ -8,7 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from searcher.dates import date_from_url, parse_date, parse_date_local, parse_date_value, split_date_prefix
+from searcher.dates import (
+    date_from_url, dates_in_text, month_from_url, parse_date, parse_date_local, parse_date_value, split_date_prefix,
+)
 from searcher.errors import DateError
 
 
@@ -234,3 +236,22 @@ def test_local_date_keeps_the_stated_offset() -> None:
     no_zone = parse_date_local("2019-11-19 23:30")
     assert no_zone is not None and no_zone.utcoffset() == timedelta(0) and no_zone.date() == date(2019, 11, 19)
     assert parse_date_local("2019-11-19T23:30:00+09:00").date() == date(2019, 11, 19)  # type: ignore[union-attr]
+
+
+def test_dates_in_running_text() -> None:
+    text = "Dieser Beitrag wurde am Samstag, 3. Dezember 2011 um %H:%M Uhr veröffentlicht; am 2023-02-30 nicht; Stand 12.10.2015, 19:16"
+    assert list(dates_in_text(text, day_first=True)) == [utc(2011, 12, 3), utc(2015, 10, 12, 19, 16)]
+    assert list(dates_in_text("no date here, only 2019 and May")) == []
+
+
+@pytest.mark.parametrize(
+    "url, month",
+    [
+        ("http://www.pbrunst.de/news/2011/12/kein-cyberterrorismus/", (2011, 12)),
+        ("https://example.com/2019/06/28/story", (2019, 6)),
+        ("https://example.com/2019/13/story", None),
+        ("https://example.com/news/story-2019", None),
+    ],
+)
+def test_month_from_url(url: str, month: object) -> None:
+    assert month_from_url(url) == month

@@ -547,6 +547,103 @@ def test_publication_date_says_where_it_came_from() -> None:
     assert html_source.publication_date(_page("<title>T</title>")) is None
 
 
+_DEVSET_PAGES = Path(__file__).parent / "data" / "devset" / "pages"
+_PROSE = "<p>" + "Words of the article body go here, and more of them follow. " * 6 + "</p>"
+
+
+@pytest.mark.parametrize(
+    "side",
+    [
+        '<aside><article><h2>Other story</h2><time datetime="2022-01-01">Jan 1</time></article></aside>',
+        '<div class="related-stories"><article><time datetime="2022-01-01">Jan 1</time></article></div>',
+        '<nav><time datetime="2022-01-01">Today</time></nav>',
+        '<footer><article><time datetime="2022-01-01">Jan 1</time></article></footer>',
+    ],
+)
+def test_time_in_sidebars_and_lists_does_not_date_the_article(side: str) -> None:
+    body = f'{side}<article><h1>Headline</h1><time datetime="2021-03-04T10:00:00Z">4 March</time>{_PROSE}</article>'
+    found = html_source.publication_date(_page("<title>T</title>", body))
+    assert found is not None and (found.moment.date(), found.where) == (_DAY.date(), "<time>")
+
+
+def test_time_marked_published_beats_time_marked_updated() -> None:
+    body = (
+        '<article><h1>Headline</h1><time class="updated" datetime="2022-01-01">Updated</time>'
+        f'<time class="published" datetime="2021-03-04">4 March</time>{_PROSE}</article>'
+    )
+    assert extract(_page("<title>T</title>", body)).day == _DAY.date()
+
+
+def test_visible_date_of_a_time_beats_a_distant_datetime_attribute() -> None:
+    body = f'<article><h1>Titre</h1><time datetime="2019-07-03T10:18:46Z">Publié le 29 juin 2019</time>{_PROSE}</article>'
+    assert extract(f'<html lang="fr"><head><title>T</title></head><body>{body}</body></html>').day == date(2019, 6, 29)
+    near = f'<article><h1>T</h1><time datetime="2019-06-30T01:00:00Z">June 29, 2019</time>{_PROSE}</article>'
+    assert extract(_page("<title>T</title>", near)).date == datetime(2019, 6, 30, 1, 0, tzinfo=timezone.utc)
+
+
+def test_article_wrapped_in_an_aside_keeps_its_byline_date() -> None:
+    """Some sites put the whole article in an <aside>; a created-date meta tag there, stamped
+    by the publishing system years later, gives way to the visible byline."""
+    body = (
+        '<main><aside class="page"><section><h1>Frank Witzel erhält Buchpreis</h1>'
+        '<div class="ar-date">12.10.2015, 19:16 Uhr</div><meta itemprop="dateCreated" content="2019-05-07T17:00:52+02:00">'
+        f"{_PROSE}</section></aside></main>"
+    )
+    found = html_source.publication_date(f'<html lang="de"><head><title>T</title></head><body>{body}</body></html>')
+    assert found is not None and (found.moment.date(), found.where) == (date(2015, 10, 12), "byline text")
+
+
+def test_strong_structured_date_is_not_second_guessed_by_a_byline() -> None:
+    head = '<meta property="article:published_time" content="2021-03-04T08:00:00Z">'
+    body = f'<article><h1>H</h1><div class="date">May 5, 2020</div>{_PROSE}</article>'
+    assert extract(_page(head, body)).day == _DAY.date()
+
+
+def test_date_the_text_calls_the_publication_beats_a_copyright_year() -> None:
+    body = (
+        f"<div class='post'><h2>Kein Cyberterrorismus</h2>{_PROSE}"
+        "<p class='postmetadata'><small>Dieser Beitrag wurde am Samstag, 3. Dezember 2011 um %H:%M Uhr "
+        "veröffentlicht und unter Cybercrime gespeichert.</small></p></div>"
+        "<div id='footer'>&copy; 2010 by Dr. P. Brunst | Impressum | Kontakt</div>"
+    )
+    found = html_source.publication_date(f'<html lang="de"><head><title>T</title></head><body>{body}</body></html>')
+    assert found is not None and found.moment.date() == date(2011, 12, 3)
+
+
+@pytest.mark.parametrize(
+    "name, day, where",
+    [
+        # htmldate reads 2010-06-01 (the copyright line); the text says "... 3. Dezember 2011 ... veröffentlicht"
+        ("htmldate/pbrunst.de.html.gz", date(2011, 12, 3), "byline text"),
+        # <time datetime="2019-07-03...">Publié le 29 juin 2019</time>, related stories' <time>s around it
+        ("htmldate/paris-luttes.info.html.gz", date(2019, 6, 29), None),
+        # the article sits in an <aside>; itemprop dateCreated 2019-05-07 against the byline 12.10.2015
+        ("trafilatura/rnz.de.witzel.html.gz", date(2015, 10, 12), "byline text"),
+    ],
+)
+def test_devset_pages_that_misled_the_date_finder(name: str, day: date, where: Optional[str]) -> None:
+    text = html_source.decode_page(gzip.decompress((_DEVSET_PAGES / name).read_bytes()))
+    found = html_source.publication_date(text)
+    assert found is not None and found.moment.date() == day
+    assert where is None or found.where == where
+
+
+def test_text_from_sibling_boxes_and_not_from_a_box_named_content() -> None:
+    """An article split over sibling boxes (text, picture, text) is read whole, and a
+    one-paragraph sidebar box whose class is "content" does not beat it."""
+    first = "<p>" + "The first part of the story tells what happened, with details. " * 5 + "</p>"
+    second = "<p>" + "The second part of the story tells what comes next, at length. " * 5 + "</p>"
+    body = (
+        f'<div class="story"><div class="box">{first}{first}</div><div class="pic"><img src="x.jpg"></div>'
+        f'<div class="box">{second}{second}</div></div>'
+        '<div class="sidebar"><div class="content"><p>Our podcast this week, with guests, news, and more, '
+        "about media, church and society.</p></div></div>"
+    )
+    article = extract(_page("<title>T</title>", body))
+    assert "The first part" in article.body and "The second part" in article.body
+    assert "podcast" not in article.body
+
+
 _DEVSET = Path(__file__).parent / "data" / "devset"
 
 

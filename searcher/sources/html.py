@@ -18,7 +18,7 @@ import re
 import warnings
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Set, Tuple, Union
 from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag, XMLParsedAsHTMLWarning
@@ -26,7 +26,7 @@ from bs4.element import NavigableString
 from bs4.exceptions import ParserRejectedMarkup
 
 from searcher.article import Article, Problem, normalise_text
-from searcher.dates import date_from_url, parse_date_local
+from searcher.dates import date_from_url, dates_in_text, month_from_url, parse_date_local
 from searcher.errors import DateError, SourceError
 from searcher.sources._encoding import decode
 
@@ -87,6 +87,9 @@ _BYLINE_CLASS = re.compile(r"(^|[-_ ])(byline|author)(-?name)?($|[-_ ])", re.IGN
 
 _MIN_PARAGRAPH = 25  # characters for a block to count as a paragraph when scoring
 _MAX_LINK_DENSITY = 0.5
+_SIBLING_SHARE = 0.2  # a sibling of the best container scoring this share of it joins it
+_MIN_SIBLING_SCORE = 3.0  # about one real paragraph
+_CLASS_FACTOR = 0.75  # a "content" class adds three quarters, a "sidebar" one takes them away
 # A shorter body makes the extractor retry with less skipping, as readability does.
 _ENOUGH_TEXT = 500
 
@@ -116,15 +119,35 @@ _NOT_PUBLICATION_TEXT = re.compile(
     r"\b(updated?|modified|aktualisiert|mis à jour|actualizado|aggiornato|atualizado|bijgewerkt)\b|©|\(c\)",
     re.IGNORECASE,
 )
+# Words that say a nearby date is the publication's, in the languages news archives hold.
+_PUBLISHED_PHRASE = re.compile(
+    r"\b(published|posted|publié|publiée|publicado|publicada|pubblicato|pubblicata|veröffentlicht"
+    r"|erschienen|gepubliceerd|geplaatst)\b",
+    re.IGNORECASE,
+)
+_PHRASE_REACH = 60  # characters either side of the word where its date may be written
+_MAX_PHRASE_BLOCK = 600  # a longer block is prose, where "published" dates something else
+# Meta keys that may date the page's creation or a generic event rather than publication.
+_WEAK_DATE_META_KEYS = frozenset(
+    "date datecreated created dc.date dc:date dcterms.date dc.date.created dcterms.created dc:created"
+    " article.created displaydate".split()
+)
+_PUBLISHED_WORDS = frozenset("publish published publishing pubdate publication datepublished posted".split())
+# Where dates belong to other articles than the page's own.
+_SIDE_TAGS = frozenset("aside nav footer".split())
+_SIDE_WORDS = frozenset(
+    "sidebar related recommended recirc promo promos teaser teasers widget widgets comment comments"
+    " disqus footer nav navbar navigation menu trending popular mostread newsletter more".split()
+)
 _AUTHOR_META_KEYS = ("author", "article:author", "byl", "parsely-author", "sailthru.author", "dc.creator")
 
 # Separators between a headline and the site decorations after it in <title>.
 _TITLE_SEPARATOR = re.compile(
-    r"\s+(?:[|\-–—»·/:~•]|--|::)\s+|\s*[|｜»]\s*|(?<=[^\x00-\x7f])\s*[-_：]\s*|\u3000+"
+    r"\s+(?:[|\-–—»›·/:~•]|--|::)\s+|\s*[|｜»›]\s*|(?<=[^\x00-\x7f])\s*[-_：]\s*|\u3000+"
 )
 # Separators that never occur inside a headline, so a short segment after one is decoration
 # (a dash counts when glued to CJK text, as in "...需求-新华网").
-_STRONG_SEPARATOR = re.compile(r"[|｜»/:•：_]|--|\u3000|^-$")
+_STRONG_SEPARATOR = re.compile(r"[|｜»›/:•：_]|--|\u3000|^-$")
 _PLAIN_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 
 
@@ -157,6 +180,7 @@ class _Candidate:
 
     tag: Tag
     score: float
+    weight: float = 1.0
     paragraphs: int = 0
     chars: int = 0
     link_chars: int = 0
@@ -179,6 +203,7 @@ class _Page:
     html_text: str = ""
     bylines: List[Tag] = field(default_factory=list)
     marked_bodies: List[Tag] = field(default_factory=list)
+    headline_holders: Optional[Set[int]] = None  # ids of the elements around the <h1>s
 
 
 def read(data: bytes, *, path: str, mapping: Mapping[str, str]) -> Iterator[Union[Article, Problem]]:
@@ -464,7 +489,19 @@ def _is_site_name(text: str, site_names: List[str]) -> bool:
                 return True
             if letters.startswith(label) or letters.endswith(label):
                 return len(text.split()) <= len(name.split()) + 1
+        if _names_hyphenated_domain(text, name):
+            return True
     return False
+
+
+def _names_hyphenated_domain(text: str, name: str) -> bool:
+    """Whether a short ``text`` holds every word of a hyphenated domain label
+    (``wehranlage-horka.de`` in "Historische Wehranlage in Horka e.V")."""
+    if " " in name or name.count(".") < 1:
+        return False
+    words = [w for w in name.rsplit(".", 1)[0].split(".")[-1].split("-") if len(w) >= 3]
+    found = set(re.findall(r"\w+", text.casefold()))
+    return len(words) >= 2 and len(found) <= len(words) + 4 and all(w in found for w in words)
 
 
 # --- date ---------------------------------------------------------------------------------
@@ -485,19 +522,39 @@ def _date(page: _Page, url: str) -> Tuple[Optional[FoundDate], str]:
 
     Structured data decides first (JSON-LD, ``<meta>``, microdata, ``<time>``): the first
     candidate there that reads as a date wins, and an impossible one is reported rather
-    than replaced by a less trusted guess. Pages without one go to htmldate, which reads
-    bylines, urls and dates in the text in many languages and measured better on the dev
-    set than our own byline reading (benchmarks/README.md); that is kept as a last resort.
+    than replaced by a less trusted guess. A key that may name the creation of the page
+    rather than of the article (``dateCreated``, a bare ``date``) gives way to a visible
+    byline date that disagrees with it by more than a day. Pages without structured dates
+    go to htmldate, which reads bylines, urls and dates in the text in many languages and
+    measured better on the dev set than our own byline reading (benchmarks/README.md);
+    that stays as a check and a last resort.
     """
-    for where, text in _date_candidates(page):
+    for where, text, weak in _date_candidates(page):
         try:
             found = parse_date_local(text, day_first=page.day_first)
         except DateError as error:
             return None, f"impossible date {text!r} in {where}: {error}"
-        if found is not None:
-            return _found(found, where), ""
+        if found is None:
+            continue
+        if weak:
+            byline = _first_byline_date(page)
+            if byline is not None and abs((byline.date() - found.date()).days) > 1:
+                return _found(byline, "byline text"), ""
+        return _found(found, where), ""
     day = _htmldate_day(page.html_text, url)
     byline = _first_byline_date(page)
+    stated = _published_phrase_date(page)
+    # A date the page's own words call the publication ("Dieser Beitrag wurde am 3. Dezember
+    # 2011 veröffentlicht") beats htmldate's guess, which may come from a copyright line.
+    if stated is not None and (day is None or stated.date() != day.date()):
+        return _found(stated, "byline text"), ""
+    month = month_from_url(url) if url else None
+    if day is not None and month is not None and (day.year, day.month) != month:
+        # htmldate contradicts the address (a copyright year, a date in a sidebar): a date
+        # written in the page that falls in the address's month is the byline it missed.
+        in_month = byline if byline is not None and (byline.year, byline.month) == month else _text_date_in(page, month)
+        if in_month is not None:
+            return _found(in_month, "byline text"), ""
     # htmldate falls back on a bare year (a copyright line) when it cannot read the byline,
     # as with "19 de noviembre de 2019": a byline date we can read is better than that.
     if day is not None and not (byline is not None and (day.month, day.day) == (1, 1)):
@@ -506,6 +563,36 @@ def _date(page: _Page, url: str) -> Tuple[Optional[FoundDate], str]:
         return _found(byline, "byline text"), ""
     moment = date_from_url(url) if url else None
     return (FoundDate(moment, None, "url") if moment else None), ""
+
+
+def _published_phrase_date(page: _Page) -> Optional[datetime]:
+    """A date the visible text calls the publication date: "Published on ...",
+    "veröffentlicht am ...", "... Uhr veröffentlicht", "publié le ..." within a few words
+    of it, in a short block outside sidebars and lists of other stories."""
+    root = page.soup.body or page.soup
+    for block in _blocks(root, 0):
+        if len(block.text) > _MAX_PHRASE_BLOCK:
+            continue
+        for word in _PUBLISHED_PHRASE.finditer(block.text):
+            # The date after the word ("Published on ...") first, else the last one before it.
+            after = block.text[word.end() : word.end() + _PHRASE_REACH]
+            before = block.text[max(word.start() - _PHRASE_REACH, 0) : word.start()]
+            found = next(dates_in_text(after, day_first=page.day_first), None)
+            if found is None:
+                found = next(reversed(list(dates_in_text(before, day_first=page.day_first))), None)
+            if found is not None and not _is_side_content(block.owner, page):
+                return found
+    return None
+
+
+def _text_date_in(page: _Page, month: Tuple[int, int]) -> Optional[datetime]:
+    """The first date in the page's visible text that falls in ``month`` (year, month)."""
+    root = page.soup.body or page.soup
+    for block in _blocks(root, 1):
+        for found in dates_in_text(block.text, day_first=page.day_first):
+            if (found.year, found.month) == month:
+                return found
+    return None
 
 
 def _htmldate_day(html_text: str, url: str) -> Optional[datetime]:
@@ -534,9 +621,11 @@ def _found(moment: datetime, where: str) -> FoundDate:
 
 
 def _first_byline_date(page: _Page) -> Optional[datetime]:
-    """The first date in the text of a byline-like element (date classes first)."""
-    strong = [t for t in page.date_texts if set(_attr_words(t)) & _DATE_CLASS_STRONG]
-    for tag in strong + [t for t in page.date_texts if t not in strong]:
+    """The first date in the text of a byline-like element (date classes first), outside
+    sidebars, footers and lists of other stories."""
+    own = [t for t in page.date_texts if not _is_side_content(t, page)]
+    strong = [t for t in own if set(_attr_words(t)) & _DATE_CLASS_STRONG]
+    for tag in strong + [t for t in own if t not in strong]:
         found = _byline_date(tag, page.day_first)
         if found is not None:
             return found
@@ -558,24 +647,80 @@ def _byline_date(tag: Tag, day_first: bool) -> Optional[datetime]:
         return None
 
 
-def _date_candidates(page: _Page) -> Iterator[Tuple[str, str]]:
+def _date_candidates(page: _Page) -> Iterator[Tuple[str, str, bool]]:
+    """Dates stated in structured places, most trusted first, each with where it was found
+    and whether that place may hold the creation of the page rather than the article's
+    publication (weak)."""
     for obj in _ld_articles(page):
         for key in ("datePublished", "dateCreated", "uploadDate"):
             if isinstance(obj.get(key), str) and obj[key].strip():
-                yield f"JSON-LD {key}", obj[key].strip()
+                yield f"JSON-LD {key}", obj[key].strip(), key == "dateCreated"
     for key in _DATE_META_KEYS:
         for value in page.meta.get(key, ()):
-            yield f"meta {key}", value
+            yield f"meta {key}", value, key in _WEAK_DATE_META_KEYS
     for tag in page.date_props:
         stated: object = tag.get("content") or tag.get("datetime") or tag.get_text(" ")
         if isinstance(stated, str) and stated.strip():
-            yield "microdata", stated.strip()
-    marked = [t for t in page.times if t.has_attr("pubdate") or "publish" in " ".join(_attr_words(t))]
-    in_article = [t for t in page.times if t.find_parent("article") is not None]
-    for tag in marked + in_article:
-        stated = tag.get("datetime") or tag.get("content") or tag.get_text(" ")
+            yield "microdata", stated.strip(), False
+    for tag in _publication_times(page):
+        stated = tag.get("datetime") or tag.get("content") or ""
+        visible = _clean(tag.get_text(" "))
         if isinstance(stated, str) and stated.strip():
-            yield "<time>", stated.strip()
+            yield "<time>", _time_or_visible(stated.strip(), visible, page.day_first), False
+        elif visible:
+            yield "<time>", visible, False
+
+
+def _publication_times(page: _Page) -> List[Tag]:
+    """The ``<time>`` elements that may date the article, best first: those marked as the
+    publication (``pubdate``, ``published`` classes), then those in the article that holds
+    the headline, then those in any article; never one in a sidebar, a navigation bar, a
+    footer, a list of related stories or comments, nor one marked as an update."""
+    usable = [t for t in page.times if not _is_side_content(t, page) and not set(_attr_words(t)) & _NOT_PUBLICATION_WORDS]
+    marked = [t for t in usable if t.has_attr("pubdate") or set(_attr_words(t)) & _PUBLISHED_WORDS]
+    headline = page.h1s[0] if page.h1s else None
+    main = headline.find_parent("article") if headline is not None else None
+    in_main = [t for t in usable if main is not None and any(p is main for p in t.parents)]
+    near_headline = [t for t in usable if headline is not None and t.find_parent("header") is not None
+                     and t.find_parent("header") is headline.find_parent("header")]  # fmt: skip
+    in_article = [t for t in usable if t.find_parent("article") is not None]
+    ordered: List[Tag] = []
+    for tag in marked + in_main + near_headline + in_article:
+        if not any(tag is seen for seen in ordered):
+            ordered.append(tag)
+    return ordered
+
+
+def _time_or_visible(stated: str, visible: str, day_first: bool) -> str:
+    """A ``<time>``'s machine date, unless its visible text writes a full date more than a
+    day away from it: readers see the visible one ("Publié le 29 juin 2019" over a
+    ``datetime`` that a publishing system later stamped with its own date)."""
+    try:
+        machine = parse_date_local(stated, day_first=day_first)
+        shown = parse_date_local(visible, day_first=day_first) if visible else None
+    except DateError:
+        return stated
+    if machine is not None and shown is not None and abs((shown.date() - machine.date()).days) > 1:
+        return visible
+    return stated
+
+
+def _is_side_content(tag: Tag, page: _Page) -> bool:
+    """Whether an element sits in a sidebar, navigation, footer, comments or a list of
+    related stories, where dates belong to other articles. An element that holds a
+    headline (``<h1>``) is the page's own content whatever its name or class: some sites
+    wrap the whole article in an ``<aside>``."""
+    if page.headline_holders is None:
+        page.headline_holders = {id(parent) for h1 in page.h1s for parent in h1.parents}
+    for parent in tag.parents:
+        if id(parent) in page.headline_holders:
+            return False
+        name = parent.name
+        if name in _SIDE_TAGS or str(parent.get("role") or "").lower() in _JUNK_ROLES:
+            return True
+        if name not in _KEEP_TAGS and parent.attrs and set(_attr_words(parent)) & _SIDE_WORDS:
+            return True
+    return False
 
 
 # --- body ---------------------------------------------------------------------------------
@@ -667,13 +812,19 @@ def _readable(block: _Block) -> bool:
 
 
 def _class_weight(tag: Tag) -> float:
+    """How much an element's class and id names count for it: a factor on the score of the
+    text it holds, so that a name never outweighs the text (a one-paragraph box called
+    "content" does not beat a three-paragraph article)."""
     words = set(_attr_words(tag))
-    return 25.0 * (bool(words & _GOOD_WORDS) - bool(words & _JUNK_WORDS))
+    return 1.0 + _CLASS_FACTOR * (bool(words & _GOOD_WORDS) - bool(words & _JUNK_WORDS))
 
 
-def _best_container(root: Tag, strictness: int) -> Optional[Tag]:
-    """The element holding the most paragraph text, readability-style: each paragraph
-    scores its holder fully and the holder's parent half; link-heavy holders lose."""
+def _best_container(root: Tag, strictness: int) -> List[Tag]:
+    """The elements holding the article text, in document order (empty when none): the
+    element holding the most paragraph text, readability-style (each paragraph scores its
+    holder fully and the holder's parent half; link-heavy holders lose), with those of its
+    siblings that score at least a fifth as well, since some sites split one article over
+    several sibling boxes (text, image, text)."""
     candidates: Dict[int, _Candidate] = {}
     for block in _blocks(root, strictness):
         holder = block.owner
@@ -683,15 +834,32 @@ def _best_container(root: Tag, strictness: int) -> Optional[Tag]:
         score = 1 + len(_COMMAS.findall(block.text)) + min(len(block.text) / 100, 3) if good else 0
         for tag, share in ((holder, 1.0), (holder.parent if holder is not root else None, 0.5)):
             if isinstance(tag, Tag):
-                entry = candidates.setdefault(id(tag), _Candidate(tag, _class_weight(tag)))
+                entry = candidates.setdefault(id(tag), _Candidate(tag, 0.0, weight=_class_weight(tag)))
                 entry.score += score * share
                 entry.paragraphs += good
                 entry.chars += len(block.text)
                 entry.link_chars += block.link_chars
     ranked = [c for c in candidates.values() if c.paragraphs]
     if not ranked:
-        return None
-    return max(ranked, key=lambda c: c.score * (1 - c.link_chars / max(c.chars, 1))).tag
+        return []
+    best = max(ranked, key=_rank)
+    parent = best.tag.parent
+    if best.tag is root or not isinstance(parent, Tag):
+        return [best.tag]
+    threshold = max(_rank(best) * _SIBLING_SHARE, _MIN_SIBLING_SCORE)
+    chosen: List[Tag] = []
+    for child in parent.children:
+        if child is best.tag:
+            chosen.append(child)
+        elif isinstance(child, Tag) and id(child) in candidates and child.name not in _PARAGRAPH_TAGS:
+            sibling = candidates[id(child)]
+            if sibling.paragraphs and _rank(sibling) >= threshold and sibling.link_chars < 0.25 * sibling.chars:
+                chosen.append(child)
+    return chosen
+
+
+def _rank(candidate: _Candidate) -> float:
+    return candidate.score * candidate.weight * (1 - candidate.link_chars / max(candidate.chars, 1))
 
 
 def _text_of(container: Tag, strictness: int) -> str:
@@ -715,8 +883,8 @@ def _body(page: _Page) -> str:
     for strictness in (2, 1, 0):
         candidates = [_text_of(t, strictness) for t in page.marked_bodies if not _is_junk(t, strictness)]
         if not candidates or max(map(len, candidates)) < _ENOUGH_TEXT / 2:
-            container = _best_container(root, strictness)
-            candidates.append(_text_of(container, strictness) if container is not None else "")
+            containers = _best_container(root, strictness)
+            candidates.append("\n\n".join(filter(None, (_text_of(c, strictness) for c in containers))))
         attempt = max(candidates, key=len)
         if len(attempt) > 2 * len(text):
             text = attempt
