@@ -23,7 +23,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 from urllib.parse import urlencode
 
 from flask import Flask, Response, abort, redirect, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, SecurityError
 
 from searcher.errors import (
     IndexCorrupt,
@@ -152,11 +152,19 @@ def create_app(
         if request.path.startswith("/api/"):
             body = json.dumps({"error": message, "status": status}, ensure_ascii=False)
             return Response(body, status=status, mimetype="application/json")
+        if request.url_rule is None and status == 400:  # no URL adapter (an untrusted Host)
+            return Response(message + "\n", status=status, mimetype="text/plain")
         page = render_template("error.html", status=status, message=message, state=SearchState(), sources=[])
         return Response(page, status=status, mimetype="text/html")
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
+        if isinstance(exc, SecurityError):
+            return _error(400, "this server answers only to localhost and 127.0.0.1; use one of those in the address")
+        if isinstance(exc, NotFound) and exc.description == NotFound.description:
+            return _error(404, f"no page at {request.path[:200]}; the search page is /")
+        if isinstance(exc, MethodNotAllowed):
+            return _error(405, f"{request.method} is not allowed: this server is read-only (GET only)")
         return _error(exc.code or 500, exc.description or exc.name)
 
     @app.errorhandler(SearcherError)
@@ -197,7 +205,7 @@ def create_app(
             features=features,
             timeline=timeline,
             terms=terms,
-            window=view.page_window(results.page, results.pages) if results else [],
+            window=view.page_window(results.page, results.pages) if results is not None else [],
         )
         return page, status
 

@@ -105,6 +105,17 @@ def _close(server: Any) -> None:
     server.close()
 
 
+def _stop_loop(server: Any) -> None:
+    """Stop a server whose loop runs in another thread: its sockets are closed from inside
+    the loop (through waitress's trigger, which runs a function there), so the loop ends
+    when it has nothing left to watch, then the workers finish their requests."""
+    from waitress import wasyncore
+
+    sockets = getattr(server, "_map", None) or server.map
+    server.trigger.pull_trigger(lambda: wasyncore.close_all(sockets))
+    server.task_dispatcher.shutdown()
+
+
 @contextmanager
 def running(index: Path, **options: Any) -> Iterator[str]:
     """Serve ``index`` from a background thread (on a free port unless ``port`` is given)
@@ -117,6 +128,6 @@ def running(index: Path, **options: Any) -> Iterator[str]:
     try:
         yield address
     finally:
-        _close(server)
+        _stop_loop(server)
         thread.join(timeout=10)
         app.extensions["searcher"].close()
