@@ -10,6 +10,7 @@ close.
 from __future__ import annotations
 
 import ipaddress
+import logging
 import signal
 import threading
 from contextlib import contextmanager
@@ -57,7 +58,10 @@ def make_server(
     check_binding(host, token)
     import waitress
 
-    trusted = LOOPBACK_HOSTS if is_loopback(host) and not token else None
+    # "Task queue depth is N" on every burst of requests is noise for a local tool.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+
+    trusted = LOOPBACK_HOSTS if is_loopback(host) else None
     app = create_app(Path(index), token=token, trusted_hosts=trusted, timeout=timeout)
     try:
         server = waitress.create_server(app, host=host, port=port, threads=threads, ident="searcher", clear_untrusted_proxy_headers=True)
