@@ -29,7 +29,6 @@ from searcher.errors import (
     IndexCorrupt,
     IndexNotFound,
     IndexVersionMismatch,
-    QuerySyntaxError,
     QueryTimeout,
     SearcherError,
 )
@@ -105,7 +104,7 @@ def create_app(
         opener = Archive.open
     here = Path(__file__).resolve().parent
     app = Flask("searcher.web", template_folder=str(here / "templates"), static_folder=str(here / "static"))
-    app.config.update(TRUSTED_HOSTS=list(trusted_hosts) if trusted_hosts is not None else None, JSON_SORT_KEYS=False)
+    app.config.update(TRUSTED_HOSTS=list(trusted_hosts) if trusted_hosts is not None else None)
     pool = ArchivePool(Path(index), opener)
     with pool.archive() as first:
         features = Features.of(first)

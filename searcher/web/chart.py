@@ -8,7 +8,7 @@ link that narrows the search to its period.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, List, Mapping, Sequence, Tuple
+from typing import Any, Mapping, Sequence, Tuple
 
 #: A click on a bar narrows to that period and shows the next finer one.
 FINER = {"year": "month", "month": "day", "day": "day"}
