@@ -24,6 +24,7 @@ import json
 import os
 import random
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -239,6 +240,8 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(timeout=30)
+        for folder in extra:  # indexed (or never reached): the archive keeps what was added
+            shutil.rmtree(folder, ignore_errors=True)
 
     samples = [s for c in clients for s in c.samples]
     errors = [e for c in clients for e in c.errors]

@@ -27,8 +27,16 @@ import pytest
 from tests.test_web import HOSTILE_SOURCE, HOSTILE_TITLE, HOSTILE_URL, build_archive
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = os.environ.get("CHROMEDRIVER") or shutil.which("chromedriver")
+
+
+def _found(env: str, *names: str) -> str:
+    """``$env`` or the first of ``names`` on the PATH, when that file exists; else ""."""
+    path = os.environ.get(env) or next(filter(None, map(shutil.which, names)), None) or ""
+    return path if path and os.path.isfile(path) else ""
+
+
+CHROMIUM = _found("CHROMIUM", "chromium", "chromium-browser")
+CHROMEDRIVER = _found("CHROMEDRIVER", "chromedriver")
 INSTALL = "headless Chromium is needed for the browser tests: apt-get install chromium chromium-driver (and pip install selenium)"
 
 
