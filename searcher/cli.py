@@ -352,5 +352,20 @@ def check(index_dir: str, fmt: str) -> None:
         raise SystemExit(1)
 
 
+
+@main.command()
+@_index_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; anything but localhost needs --token.")
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=8080, show_default=True, help="Port (0: any free one).")
+@click.option("--token", envvar="SEARCHER_TOKEN", help="Secret every request must carry (?token= once, or a Bearer header); default $SEARCHER_TOKEN.")
+@click.option("--threads", type=click.IntRange(min=1, max=64), default=8, show_default=True, help="Requests served at once.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True, help="Seconds one search may take.")
+def serve(index_dir: Path, host: str, port: int, token: Optional[str], threads: int, timeout: float) -> None:
+    """Serve a search page and a JSON API (/api/search, /api/article/ID) over the index."""
+    from searcher.web.server import serve as run_server
+
+    run_server(index_dir, host=host, port=port, token=token, threads=threads, timeout=timeout, say=lambda line: click.echo(line, err=True))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
