@@ -163,10 +163,33 @@ def _check_derived(leaf: Any, docnum: int, fields: Any) -> None:
         uid = leaf.column_reader("uid")[docnum]
         if uid and uid != str(fields["id"]).encode("utf-8"):
             raise ValueError(f"the id column of document {docnum} does not hold its id")
+    if leaf.has_column("day"):
+        from datetime import timedelta
+
+        from searcher.engines.whoosh.engine import NO_DATE, date_from_column
+
+        raw = leaf.column_reader("day", translate=False)[docnum]
+        date = fields.get("date")
+        if date is None:
+            expected = None
+        else:
+            expected = date.replace(tzinfo=None) + timedelta(minutes=fields.get("offset") or 0)
+        found = None if raw == NO_DATE else date_from_column(raw)
+        if found != expected and not (date is not None and raw == NO_DATE and not _has_day(leaf)):
+            raise ValueError(f"the day column of document {docnum} does not match its date")
     if leaf.has_column("sig"):
         stored = leaf.column_reader("sig")[docnum]
         if stored and stored != signature(str(fields.get("body", ""))):
             raise ValueError(f"the near-duplicate signature of document {docnum} does not match its body")
+
+
+def _has_day(leaf: Any) -> bool:
+    """Whether any document of the segment has a day value (documents written without one,
+    by other tools, hold the column's default)."""
+    from searcher.engines.whoosh.engine import NO_DATE
+
+    values = leaf.column_reader("day", translate=False)
+    return any(values[d] != NO_DATE for d in range(leaf.doc_count_all()))
 
 
 def _read_postings(leaf: Any) -> None:
