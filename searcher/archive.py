@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -23,6 +23,9 @@ from searcher.errors import SearcherError
 from searcher.results import Hit, IndexReport, Results, Stats
 
 if TYPE_CHECKING:  # writing modules load only when an archive is written (fast `search`)
+    from searcher.analytics.export import ExportHeader
+    from searcher.analytics.first import FirstSeen
+    from searcher.analytics.significance import TermScore
     from searcher.indexing import FileResult, Indexer, ProgressFn
     from searcher.query import ParsedQuery
 
@@ -190,9 +193,121 @@ class Archive:
         """The number of articles."""
         return self.engine.count()
 
-    def export(self) -> Iterator[Article]:
-        """Every article, streamed, in a stable order (by date, undated last)."""
-        return self.engine.articles()
+    def export(
+        self,
+        query: Optional[str] = None,
+        *,
+        since: Union[str, datetime, None] = None,
+        until: Union[str, datetime, None] = None,
+        now: Optional[datetime] = None,
+    ) -> Iterator[Article]:
+        """Every article (in index order), or with a query or dates every matching article,
+        uncapped, streamed in a stable order (by date, undated last, then by id)."""
+        if query is None and since is None and until is None:
+            return self.engine.articles()
+        parsed = self._parsed(query, since, until, now)
+        return self.engine.articles(self._request(parsed))
+
+    def export_header(
+        self,
+        query: Optional[str] = None,
+        *,
+        since: Union[str, datetime, None] = None,
+        until: Union[str, datetime, None] = None,
+        now: Optional[datetime] = None,
+    ) -> "ExportHeader":
+        """What an export answers, to cite and rerun it: the query, the resolved date bounds,
+        the archive's article count and the fingerprint of its state."""
+        from searcher.analytics.export import ExportHeader
+
+        parsed = self._parsed(query, since, until, now)
+        return ExportHeader(query=query or "", since=parsed.since, until=_inclusive(parsed.until),
+                            articles=len(self), fingerprint=self.engine.fingerprint())
+
+    def timeline(
+        self,
+        query: Optional[str] = None,
+        *,
+        by: str = "month",
+        since: Union[str, datetime, None] = None,
+        until: Union[str, datetime, None] = None,
+        by_source: bool = False,
+        now: Optional[datetime] = None,
+        timeout: Optional[float] = None,
+    ) -> Any:
+        """Matching articles per day, week, month or year (``analytics.timeline``), every
+        period of the span listed, empty ones as zero; counts are exact, and with the
+        undated ones add up to the search total. Days are the publications' own. With
+        ``by_source``, one series per source (``SourceTimeline``)."""
+        from searcher.analytics.timeline import check_period, timeline, timeline_by_source
+
+        check_period(by)
+        parsed = self._parsed(query, since, until, now)
+        request = self._request(parsed, timeout=timeout)
+        low, high = parsed.since, _inclusive(parsed.until)
+        if by_source:
+            rows = ((m.date, m.source) for m in self.engine.matches(request))
+            return timeline_by_source(rows, by, since=low, until=high)
+        return timeline((m.date for m in self.engine.matches(request)), by, since=low, until=high)
+
+    def first(
+        self,
+        query: str,
+        *,
+        since: Union[str, datetime, None] = None,
+        until: Union[str, datetime, None] = None,
+        now: Optional[datetime] = None,
+        timeout: Optional[float] = None,
+    ) -> "FirstSeen":
+        """Who ran it first: the earliest matching article of each source, earliest first,
+        and the first day the query matched (``analytics.first``)."""
+        from searcher.analytics.first import first_appearances
+
+        parsed = self._parsed(query, since, until, now)
+        request = self._request(parsed, timeout=timeout)
+        return first_appearances((m.id, m.date, m.source) for m in self.engine.matches(request))
+
+    def terms(
+        self,
+        query: Optional[str] = None,
+        *,
+        since: Union[str, datetime, None] = None,
+        until: Union[str, datetime, None] = None,
+        limit: int = 20,
+        min_count: int = 3,
+        now: Optional[datetime] = None,
+        timeout: Optional[float] = None,
+    ) -> List["TermScore"]:
+        """The keywords and keyphrases significantly more frequent in the matching articles
+        (of the period) than in the rest of the archive: Dunning's log-likelihood over
+        article counts, at least ``min_count`` matching articles (``analytics.significance``)."""
+        from searcher.analytics.significance import document_counts, significant_terms
+
+        parsed = self._parsed(query, since, until, now)
+        if parsed.tree is None and parsed.since is None and parsed.until is None:
+            raise SearcherError("terms of the whole archive mean nothing; give a query or --from/--to")
+        request = self._request(parsed, timeout=timeout)
+        inside, size = document_counts(self.engine.keywords_of(request))
+        candidates = {t: n for t, n in inside.items() if n >= min_count}
+        background = {t: self.engine.doc_frequency("keywords", t) for t in candidates}
+        return significant_terms(candidates, background, size, len(self), min_count=min_count, limit=limit)
+
+    def _parsed(self, query: Optional[str], since: Union[str, datetime, None],
+                until: Union[str, datetime, None], now: Optional[datetime]) -> "ParsedQuery":
+        """The parsed query; no query text means every article (within the dates)."""
+        from searcher.query import ParsedQuery
+
+        if query is not None and query.strip():
+            return self.parse(query, since=since, until=until, now=now)
+        if since is None and until is None:
+            return ParsedQuery(query or "", None, None, None)
+        return self.parse("", since=since, until=until, now=now)
+
+    @staticmethod
+    def _request(parsed: "ParsedQuery", *, timeout: Optional[float] = None) -> SearchRequest:
+        deadline = time.perf_counter() + timeout if timeout else None
+        return SearchRequest(tree=parsed.tree, since=parsed.since, until=parsed.until,
+                             deadline=deadline, timeout=timeout or 0.0)
 
     def stats(self, *, top: int = 10) -> Stats:
         """Counts, date span, articles per year, top sources and the size."""
@@ -229,13 +344,17 @@ class Archive:
         timeout: Optional[float] = 10.0,
         now: Optional[datetime] = None,
         recency: Optional[str] = None,
+        collapse: bool = False,
     ) -> Results:
         """Run a query (see the README for the language) and return one page of hits.
 
         ``since``/``until`` take the same date forms as the query (``2023-08``,
         ``last 7 days``...); ``now`` fixes what relative dates mean. ``recency`` (a half-life
         such as ``30d``) multiplies relevance by a bounded decay from the newest article or
-        from ``until``. Raises ``QuerySyntaxError`` for a query that cannot be parsed and
+        from ``until``. With ``collapse``, copies of one wire story (near-duplicates by
+        MinHash, ``analytics.neardup``) are one hit, shown as the earliest copy, with the
+        other members' ids in ``copies``; ``total`` still counts articles and ``groups``
+        counts stories, and pages are pages of stories. Raises ``QuerySyntaxError`` for a query that cannot be parsed and
         ``QueryTimeout`` when the whole search (snippets and suggestions included) takes more
         than ``timeout`` seconds.
         """
@@ -259,7 +378,11 @@ class Archive:
             deadline=deadline,
             timeout=timeout or 0.0,
         )
-        ranking = self.engine.search(request)
+        groups = None
+        if collapse:
+            ranking, groups = self._collapsed(request)
+        else:
+            ranking = self.engine.search(request)
         hits = self._hits(ranking.hits, parsed, snippets=snippets, snippet_chars=snippet_chars,
                           deadline=deadline, timeout=timeout or 0.0)
         suggestion = None
@@ -275,7 +398,34 @@ class Archive:
             sort=sort,
             suggestion=suggestion,
             seconds=time.perf_counter() - started,
+            groups=groups,
         )
+
+    def _collapsed(self, request: SearchRequest) -> Tuple[Any, int]:
+        """(a ranking whose hits are the earliest copies of the requested window of
+        stories, each with its group's other members, and the number of stories). Every
+        match is grouped, so the counts are exact."""
+        from dataclasses import replace
+
+        from searcher.analytics.neardup import group
+        from searcher.engines.base import Ranking
+
+        matches = list(self.engine.matches(request, signatures=True))
+        recency = request.recency
+        scored = [(m, m.score * (recency.factor(m.date) if recency else 1.0)) for m in matches]
+        scored.sort(key=_match_order(request.sort))
+        stories = group([(m.id, m.date, m.source, m.signature) for m, _ in scored])
+        best = {m.id: score for m, score in scored}
+        window = stories[request.offset: request.offset + request.limit]
+        hits = []
+        for story in window:
+            article = self.engine.get(story.first.id)
+            if article is None:  # deleted since the matches were read
+                continue
+            score = max(best[m.id] for m in story.members)
+            hits.append(Ranked(replace(article), score, copies=tuple(story.copies),
+                               copy_sources=tuple(story.sources[1:])))
+        return Ranking(len(matches), tuple(hits)), len(stories)
 
     def _recency(self, half_life: Optional[str], until: Optional[datetime]) -> Optional[Recency]:
         """The decay for ``--recency``: from ``until`` when given, else from the newest article."""
@@ -287,7 +437,7 @@ class Archive:
         anchor = until or self.stats(top=1).last_date
         if anchor is None:  # no dated article: nothing to decay from
             return None
-        return Recency(anchor=anchor, half_life_seconds=seconds)
+        return Recency(anchor=anchor, half_life_seconds=seconds.total_seconds())
 
     def highlighter(self, parsed: "ParsedQuery", check: Optional[Callable[[], None]] = None) -> Any:
         """The ``HighlightSpec`` of a parsed query, prefix and fuzzy terms expanded in this
@@ -335,6 +485,8 @@ class Archive:
                     path=article.path,
                     title_snippet=highlight_whole(article.title, spec, field="title"),
                     snippets=tuple(body_snippets),
+                    copies=ranked.copies,
+                    copy_sources=ranked.copy_sources,
                 )
             )
         return hits
@@ -354,6 +506,23 @@ class Archive:
             highlight_whole(article.title, spec, field="title"),
             highlight_whole(article.body, spec, field="body"),
         )
+
+
+def _match_order(sort: str) -> Callable[[Tuple[Any, float]], Any]:
+    """The sort key of (match, score) pairs for ``sort``: what ``Engine.search`` ranks by."""
+    far = datetime.max.replace(tzinfo=timezone.utc)
+    if sort == "newest":
+        return lambda pair: (pair[0].date is None, -(pair[0].date or far).timestamp(), pair[0].id)
+    if sort == "oldest":
+        return lambda pair: (pair[0].date is None, pair[0].date or far, pair[0].id)
+    return lambda pair: (-pair[1], pair[0].id)
+
+
+def _inclusive(until: Optional[datetime]) -> Optional[datetime]:
+    """The last instant before an exclusive bound (so ``--to 2017-03`` ends in March)."""
+    from datetime import timedelta
+
+    return None if until is None else until - timedelta(microseconds=1)
 
 
 def check_archive(path: PathLike = DEFAULT_INDEX) -> CheckReport:

@@ -231,6 +231,8 @@ class _SearchCommand(click.Command):
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour (auto: only on a terminal, and never with NO_COLOR).")
 @click.option("--show-query", is_flag=True, help="Print the parsed query, dates resolved to exact UTC bounds, on stderr.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True, help="Give up after this many seconds.")
+@click.option("--collapse", is_flag=True, help="Show each wire story once (its earliest copy), with its other copies.")
+@click.option("--recency", metavar="HALF_LIFE", help="Favour recent articles: relevance decays by half every HALF_LIFE (12h, 30d, 2w, 1y).")
 def search(
     query: str,
     index_dir: str,
@@ -245,6 +247,8 @@ def search(
     color: str,
     show_query: bool,
     timeout: float,
+    collapse: bool,
+    recency: Optional[str],
 ) -> None:
     """Search the index. See the README for the query language."""
     from searcher import render
@@ -260,6 +264,8 @@ def search(
             snippets=snippets,
             snippet_chars=snippet_chars,
             timeout=timeout,
+            collapse=collapse,
+            recency=recency,
         )
     if show_query:
         click.echo(f"query: {_printable(results.parsed.describe())}", err=True)
@@ -303,14 +309,101 @@ def show(article_id: str, index_dir: str, query: Optional[str], fmt: str, color:
 
 
 @main.command()
+@click.argument("query", required=False)
 @_index_option
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
-def export(index_dir: str, fmt: str) -> None:
-    """Stream every article as JSON lines or CSV."""
+@click.option("--from", "--since", "since", metavar="DATE", help="Only articles on or after DATE.")
+@click.option("--to", "--until", "until", metavar="DATE", help="Only articles on or before DATE.")
+def export(query: Optional[str], index_dir: str, fmt: str, since: Optional[str], until: Optional[str]) -> None:
+    """Stream every article, or every article QUERY matches (uncapped), as JSON lines or CSV.
+
+    With a query or dates the export starts with a header naming the query, the resolved
+    dates, the archive's article count and a fingerprint of its state (the first JSON line,
+    or a '# searcher-export' line before the CSV header), and each record carries a
+    citation; the order is stable (by date, then id), so the export can be cited and rerun.
+    """
     from searcher.render import write_export
+    from searcher.render_analysis import write_cited_export
 
     with _open(index_dir) as archive:
-        write_export(archive.export(), sys.stdout, format=fmt)
+        if query is None and since is None and until is None:
+            write_export(archive.export(), sys.stdout, format=fmt)
+            return
+        header = archive.export_header(query, since=since, until=until)
+        write_cited_export(header, archive.export(query, since=since, until=until), sys.stdout, format=fmt)
+
+
+@main.command()
+@click.argument("query", required=False)
+@_index_option
+@click.option("--by", type=click.Choice(["day", "week", "month", "year"]), default="month", show_default=True, help="Period length (weeks are ISO weeks, Monday to Sunday).")
+@click.option("--from", "--since", "since", metavar="DATE", help="Start of the span.")
+@click.option("--to", "--until", "until", metavar="DATE", help="End of the span.")
+@click.option("--by-source", is_flag=True, help="One sparkline per source.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, help="Give up after this many seconds.")
+def timeline(query: Optional[str], index_dir: str, by: str, since: Optional[str], until: Optional[str],
+             by_source: bool, fmt: str, timeout: float) -> None:
+    """How many articles match QUERY per day, week, month or year; every period of the span
+    is listed (empty ones as 0), and the counts add up to the search total."""
+    from searcher import render_analysis as out
+
+    with _open(index_dir) as archive:
+        result = archive.timeline(query, by=by, since=since, until=until, by_source=by_source, timeout=timeout)
+    if fmt == "json":
+        click.echo(_json(out.timeline_dict(result)))
+    elif fmt == "csv":
+        click.echo(out.timeline_csv(result))
+    else:
+        click.echo(out.timeline_text(result, encoding=sys.stdout.encoding or "utf-8"))
+
+
+@main.command()
+@click.argument("query", required=False)
+@_index_option
+@click.option("--from", "--since", "since", metavar="DATE", help="Start of the period.")
+@click.option("--to", "--until", "until", metavar="DATE", help="End of the period.")
+@click.option("--limit", "-n", type=click.IntRange(min=1, max=500), default=20, show_default=True)
+@click.option("--min-count", type=click.IntRange(min=1), default=3, show_default=True, help="Fewest matching articles a term needs.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, help="Give up after this many seconds.")
+def terms(query: Optional[str], index_dir: str, since: Optional[str], until: Optional[str], limit: int,
+          min_count: int, fmt: str, timeout: float) -> None:
+    """The keywords and keyphrases that mark the articles QUERY matches in a period: those
+    significantly more frequent there than in the rest of the archive (log-likelihood G²)."""
+    from searcher import render_analysis as out
+
+    with _open(index_dir) as archive:
+        found = archive.terms(query, since=since, until=until, limit=limit, min_count=min_count, timeout=timeout)
+    if fmt == "json":
+        click.echo(_json(out.terms_dict(found)))
+    elif fmt == "csv":
+        click.echo(out.terms_csv(found))
+    else:
+        click.echo(out.terms_text(found))
+
+
+@main.command()
+@click.argument("query")
+@_index_option
+@click.option("--from", "--since", "since", metavar="DATE", help="Only articles on or after DATE.")
+@click.option("--to", "--until", "until", metavar="DATE", help="Only articles on or before DATE.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, help="Give up after this many seconds.")
+def first(query: str, index_dir: str, since: Optional[str], until: Optional[str], fmt: str, timeout: float) -> None:
+    """Who ran it first: the earliest article matching QUERY in each source, earliest first,
+    and the first day it appeared."""
+    from searcher import render_analysis as out
+
+    with _open(index_dir) as archive:
+        found = archive.first(query, since=since, until=until, timeout=timeout)
+    click.echo(_json(found.to_dict()) if fmt == "json" else out.first_text(found))
+
+
+def _json(data: Any) -> str:
+    from searcher.render import to_json
+
+    return to_json(data, indent=2)
 
 
 @main.command()

@@ -82,6 +82,10 @@ def results_text(results: Results, *, color: bool) -> str:
             lines.append("     " + _style(printable("keywords: " + ", ".join(hit.keywords)), _CYAN, color))
         for snip in hit.snippets:
             lines.append("     " + to_ansi(_printable_snippet(snip), color=color))
+        if hit.copies:
+            copies = f"{len(hit.copies) + 1} copies: " + ", ".join([hit.source or "?"] + [s or "?" for s in hit.copy_sources])
+            lines.append("     " + _style(printable(copies), _DIM, color))
+            lines.append("     " + _style(printable("other ids: " + " ".join(hit.copies)), _DIM, color))
         lines.append("")
     if results.suggestion:
         lines.append(f"Did you mean: {printable(results.suggestion)}")
@@ -99,7 +103,10 @@ def summary_line(results: Results) -> str:
         where = f", none on page {results.page} of {results.pages}"
     else:
         where = ""
-    return f"{results.total} {noun} matched{where} in {results.seconds * 1000:.0f} ms"
+    stories = ""
+    if results.groups is not None:
+        stories = f" ({results.groups} {'story' if results.groups == 1 else 'stories'})"
+    return f"{results.total} {noun}{stories} matched{where} in {results.seconds * 1000:.0f} ms"
 
 
 # JSON leaves DEL and C1 controls raw (it escapes only C0); as \\u escapes the data is the

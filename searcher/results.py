@@ -35,6 +35,9 @@ class Hit:
     path: str
     title_snippet: Snippet
     snippets: Tuple[Snippet, ...]
+    #: Collapsed searches: the other copies of the same wire story, earliest first.
+    copies: Tuple[str, ...] = ()
+    copy_sources: Tuple[str, ...] = ()
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON form of a hit."""
@@ -50,6 +53,7 @@ class Hit:
             "path": self.path,
             "title_highlights": [list(span) for span in self.title_snippet.highlights],
             "snippets": [s.to_dict() for s in self.snippets],
+            "copies": list(self.copies),
         }
 
 
@@ -70,6 +74,8 @@ class Results:
     sort: str
     suggestion: Optional[str]
     seconds: float
+    #: With ``collapse``: how many stories (groups of copies) the articles make.
+    groups: Optional[int] = None
 
     def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)
@@ -79,8 +85,9 @@ class Results:
 
     @property
     def pages(self) -> int:
-        """How many pages of ``limit`` hits the whole result set fills."""
-        return max(1, -(-self.total // self.limit)) if self.limit else 1
+        """How many pages of ``limit`` hits (stories, when collapsed) the results fill."""
+        count = self.total if self.groups is None else self.groups
+        return max(1, -(-count // self.limit)) if self.limit else 1
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON form: ``{"query", "total", "page", "hits": [...]}`` and a little more."""
@@ -94,6 +101,7 @@ class Results:
             "sort": self.sort,
             "suggestion": self.suggestion,
             "seconds": round(self.seconds, 4),
+            **({} if self.groups is None else {"groups": self.groups}),
             "hits": [hit.to_dict() for hit in self.hits],
         }
 

@@ -52,9 +52,9 @@ SORTS = ("relevance", "newest", "oldest")
 
 @dataclass(frozen=True)
 class Recency:
-    """Multiply relevance by ``max(floor, 0.5 ** (age / half_life))``, where ``age`` is how
-    long before ``anchor`` an article was published (0 for later ones); undated articles
-    get ``floor``."""
+    """Multiply relevance by ``floor + (1 - floor) * 0.5 ** (age / half_life)``, where
+    ``age`` is how long before ``anchor`` an article was published (0 for later ones);
+    undated articles get ``floor`` (``searcher.analytics.recency`` explains the choice)."""
 
     anchor: datetime
     half_life_seconds: float
@@ -65,7 +65,7 @@ class Recency:
         if date is None:
             return self.floor
         age = max((self.anchor - date).total_seconds(), 0.0)
-        return max(self.floor, 0.5 ** (age / self.half_life_seconds))
+        return self.floor + (1.0 - self.floor) * 0.5 ** (age / self.half_life_seconds)
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,9 @@ class Ranked:
 
     article: Article
     score: float
+    #: With a collapsed search: the ids and sources of the story's other copies.
+    copies: Tuple[str, ...] = ()
+    copy_sources: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -106,8 +109,10 @@ class Ranking:
 @dataclass(frozen=True)
 class Match:
     """One matching article in brief, for analyses over a whole result set (timelines,
-    first appearance, wire-copy groups): its id, date, source, score and, when asked,
-    its near-duplicate signature (``searcher.analytics.neardup``; None when not stored)."""
+    first appearance, wire-copy groups): its id, its publication's wall-clock time (the
+    UTC instant moved by the stated offset, labelled UTC: its calendar day is the
+    publication's own), source, score and, when asked, its near-duplicate signature
+    (``searcher.analytics.neardup``)."""
 
     id: str
     date: Optional[datetime]
@@ -257,6 +262,11 @@ class Engine(abc.ABC):
         """Every article ``request`` matches (its ``limit``, ``offset`` and ``sort`` ignored),
         in no particular order, streamed; scored when the request has a tree."""
 
+    def keywords_of(self, request: SearchRequest) -> Iterator[Tuple[str, ...]]:
+        """The stored keywords of every article ``request`` matches (significant terms)."""
+        for article in self.articles(request):
+            yield article.keywords
+
     @abc.abstractmethod
     def get(self, article_id: str) -> Optional[Article]:
         """The article with this id, or None."""
@@ -288,7 +298,8 @@ class Engine(abc.ABC):
 
     @abc.abstractmethod
     def doc_frequency(self, field: str, term: str) -> int:
-        """In how many articles ``term`` occurs in ``field`` (title or body)."""
+        """In how many articles ``term`` occurs in ``field`` (title, body, or keywords,
+        where a term is a whole lower-cased keyword)."""
 
     @abc.abstractmethod
     def near_terms(self, field: str, term: str, distance: int, limit: int) -> List[str]:

@@ -275,7 +275,8 @@ def create_app(
         return archive.search(state.query, timeout=timeout, **state.search_kwargs(), **extra)
 
     def _timeline_data(archive: Any, state: SearchState) -> Dict[str, Any]:
-        return archive.timeline(state.query, by=state.by, since=state.since or None, until=state.until or None)
+        found = archive.timeline(state.query, by=state.by, since=state.since or None, until=state.until or None)
+        return found.to_dict() if hasattr(found, "to_dict") else found
 
     def _timeline(archive: Any, state: SearchState) -> Optional[Dict[str, Any]]:
         data = _timeline_data(archive, state)
@@ -285,7 +286,10 @@ def create_app(
         return {"chart": chart.chart(periods), "by": state.by, "finer": chart.FINER[state.by], "total": data.get("total")}
 
     def _terms(archive: Any, state: SearchState) -> Dict[str, Any]:
-        return archive.terms(state.query, since=state.since or None, until=state.until or None)
+        if not state.query and not state.since and not state.until:
+            return {"terms": []}
+        found = archive.terms(state.query, since=state.since or None, until=state.until or None)
+        return {"terms": [t.to_dict() for t in found]}
 
     return app
 

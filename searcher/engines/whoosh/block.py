@@ -93,7 +93,7 @@ def _decayed(found: Scores, dates: Any, recency: Recency) -> Scores:
     out: Scores = {}
     for d, s in found.items():
         raw = dates[d]
-        factor = floor if raw == NO_DATE else max(floor, 0.5 ** (max(anchor - raw, 0) * rate))
+        factor = floor if raw == NO_DATE else floor + (1.0 - floor) * 0.5 ** (max(anchor - raw, 0) * rate)
         out[d] = s * factor
     return out
 

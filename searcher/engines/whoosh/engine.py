@@ -11,7 +11,6 @@ seconds, and commit in batches.
 from __future__ import annotations
 
 import functools
-import hashlib
 import inspect
 import json
 import os
@@ -346,14 +345,44 @@ class WhooshEngine(Engine):
 
     @_reads_index
     def matches(self, request: SearchRequest, *, signatures: bool = False) -> Iterator[Match]:
+        """Every match from columns (id, wall-clock day, source, signature), never from the
+        stored documents, so a timeline of 30,000 matches reads no article text. An index of
+        schema 4 has no id or signature column: ids then come from stored fields and
+        signatures are computed from the bodies."""
         searcher = self.search_view()
         query = self._query(request, searcher)
         reader = searcher.reader()
-        dates = _column(reader, "date")
+        schema = reader.schema
+        days = _column(reader, "day" if "day" in schema else "date")
+        sources = _column(reader, "source_key", translate=True)
+        uids = _column(reader, "uid") if "uid" in schema else None
+        sigs = _column(reader, "sig") if signatures and "sig" in schema else None
         for docnum, score in _all_matches(searcher, query, request):
-            fields = searcher.stored_fields(docnum)
-            raw = dates[docnum]
-            yield Match(str(fields.get("id", "")), _utc(date_from_column(raw)), str(fields.get("source", "")), score)
+            fields = None
+            if uids is not None and uids[docnum]:
+                article_id = uids[docnum].decode("utf-8")
+            else:
+                fields = searcher.stored_fields(docnum)
+                article_id = str(fields.get("id", ""))
+            signature = None
+            if signatures:
+                signature = sigs[docnum] if sigs is not None else None
+                if not signature:
+                    from searcher.analytics.neardup import signature as make_signature
+
+                    fields = fields or searcher.stored_fields(docnum)
+                    signature = make_signature(str(fields.get("body", "")))
+            source = sources[docnum]
+            yield Match(article_id, _utc(date_from_column(days[docnum])),
+                        "" if source == "(unknown)" else str(source), score, signature)
+
+    @_reads_index
+    def keywords_of(self, request: SearchRequest) -> Iterator[Tuple[str, ...]]:
+        searcher = self.search_view()
+        query = self._query(request, searcher)
+        for docnum, _ in _all_matches(searcher, query, request):
+            value = searcher.stored_fields(docnum).get("keywords") or ""
+            yield tuple(k for k in str(value).split(",") if k)
 
     @_reads_index
     def articles(self, request: Optional[SearchRequest] = None) -> Iterator[Article]:
@@ -364,11 +393,19 @@ class WhooshEngine(Engine):
                     yield _article(fields)
             return
         query = self._query(request, searcher)
-        dates = _column(searcher.reader(), "date")
-        keyed = [(dates[docnum], docnum) for docnum, _ in _all_matches(searcher, query, request)]
-        # Ordered by date (undated last), then index order; articles are read one by one.
-        keyed.sort()
-        for _, docnum in keyed:
+        reader = searcher.reader()
+        dates = _column(reader, "date")
+        uids = _column(reader, "uid") if "uid" in reader.schema else None
+
+        def uid(docnum: int) -> bytes:
+            found = uids[docnum] if uids is not None else b""
+            return found or str(searcher.stored_fields(docnum).get("id", "")).encode("utf-8")
+
+        # By date (undated last: their column value is the largest), then id: the same
+        # order whatever the segments; only (date, id, docnum) per match is held, and the
+        # articles are read one by one.
+        keyed = sorted((dates[docnum], uid(docnum), docnum) for docnum, _ in _all_matches(searcher, query, request))
+        for _, _, docnum in keyed:
             yield _article(searcher.stored_fields(docnum))
 
     @_reads_index
@@ -412,16 +449,18 @@ class WhooshEngine(Engine):
 
     @_reads_index
     def fingerprint(self) -> str:
-        """A hash of the table of contents' generation and its segments (ids and deletion
-        counts): the same while nothing is committed, different after any commit."""
-        searcher = self.search_view()
-        parts = [f"gen {self.ix.latest_generation()}"]
-        for leaf, _ in searcher.reader().leaf_readers():
+        """``analytics.export.fingerprint`` of the table of contents' generation and its
+        segments (ids, document and deletion counts): the same while nothing is committed,
+        different after any commit."""
+        from searcher.analytics.export import fingerprint
+
+        state: List[Tuple[str, Any]] = [("generation", self.ix.latest_generation())]
+        for leaf, _ in self.search_view().reader().leaf_readers():
             segment = getattr(leaf, "segment", None)
             if callable(segment):
                 seg = segment()
-                parts.append(f"{seg.segment_id()}:{seg.doc_count_all()}:{seg.deleted_count()}")
-        return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+                state.append((str(seg.segment_id()), [seg.doc_count_all(), seg.deleted_count()]))
+        return fingerprint(state)
 
     # -- vocabulary ------------------------------------------------------------------------
 
@@ -527,7 +566,9 @@ def _all_matches(searcher: Searcher, query: Any, request: SearchRequest) -> Iter
         engine = engine_for(searcher, deadline=request.deadline, timeout=request.timeout)
         for seg, found in engine.matches(query):
             off = seg.offset
-            for d, s in found.items():
+            # The block engine gives {docnum: score}, the numpy one (ids, scores) arrays.
+            pairs = found.items() if isinstance(found, dict) else zip(found[0].tolist(), found[1].tolist())
+            for d, s in pairs:
                 yield off + int(d), float(s)
     except Unsupported:
         for hit in searcher.search(query, limit=None, scored=True):

@@ -369,6 +369,6 @@ def _factors(dates: np.ndarray, recency: Recency) -> np.ndarray:
     ``block._decayed`` gives it one at a time."""
     anchor = raw_date(recency.anchor)
     age = np.maximum(anchor - dates.astype(np.float64), 0.0)
-    factors = np.maximum(recency.floor, np.power(0.5, age / (recency.half_life_seconds * 1e6)))
+    factors = recency.floor + (1.0 - recency.floor) * np.power(0.5, age / (recency.half_life_seconds * 1e6))
     factors[dates == NO_DATE] = recency.floor
     return factors
