@@ -487,6 +487,7 @@ class Archive:
                     snippets=tuple(body_snippets),
                     copies=ranked.copies,
                     copy_sources=ranked.copy_sources,
+                    utc_offset=article.utc_offset,
                 )
             )
         return hits

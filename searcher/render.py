@@ -62,8 +62,10 @@ def _style(text: str, code: str, color: bool) -> str:
     return f"{code}{text}{_RESET}" if color and text else text
 
 
-def _day(hit_date: Any) -> str:
-    return hit_date.strftime("%Y-%m-%d") if hit_date else "no date"
+def _day(item: Any) -> str:
+    """The publication's own calendar day of a hit or an article (``day``), or "no date"."""
+    day = getattr(item, "day", None)
+    return day.isoformat() if day else "no date"
 
 
 def results_text(results: Results, *, color: bool) -> str:
@@ -73,7 +75,7 @@ def results_text(results: Results, *, color: bool) -> str:
     for n, hit in enumerate(results.hits, start=first + 1):
         title = to_ansi(_printable_snippet(hit.title_snippet), color=color) if hit.title else "(no title)"
         lines.append(f"{_style(f'{n:>3}.', _BOLD, color)} {title}")
-        meta = [_day(hit.date)]
+        meta = [_day(hit)]
         if hit.source:
             meta.append(hit.source)
         meta.append(f"id {hit.id}")
@@ -196,7 +198,7 @@ def _hit_html(hit: Hit) -> str:
     href = _safe_href(hit.url)
     if href:
         title = f'<a href="{html.escape(href, quote=True)}">{title}</a>'
-    meta = " · ".join(_escape(x) for x in [_day(hit.date), hit.source, f"id {hit.id}"] if x)
+    meta = " · ".join(_escape(x) for x in [_day(hit), hit.source, f"id {hit.id}"] if x)
     parts = [f"<li><h3>{title}</h3>", f'<div class="meta">{meta}</div>']
     if hit.keywords:
         parts.append(f'<div class="kw">{_escape(", ".join(hit.keywords))}</div>')
@@ -317,7 +319,7 @@ def write_export(articles: Iterable[Article], out: IO[str], *, format: str) -> i
 def article_text(article: Article, title: Snippet, body: Snippet, *, color: bool) -> str:
     """`searcher show`: the whole article with matches highlighted."""
     lines = [to_ansi(_printable_snippet(title), color=color) or "(no title)"]
-    meta = [x for x in [_day(article.date), article.source, article.author, article.url] if x]
+    meta = [x for x in [_day(article), article.source, article.author, article.url] if x]
     lines.append(_style(printable(" · ".join(meta)), _DIM, color))
     if article.keywords:
         lines.append(_style(printable("keywords: " + ", ".join(article.keywords)), _CYAN, color))
@@ -328,7 +330,7 @@ def article_text(article: Article, title: Snippet, body: Snippet, *, color: bool
 
 
 def article_html(article: Article, title: Snippet, body: Snippet) -> str:
-    meta = " · ".join(_escape(x) for x in [_day(article.date), article.source, article.author] if x)
+    meta = " · ".join(_escape(x) for x in [_day(article), article.source, article.author] if x)
     paragraphs = to_html(_printable_snippet(body, multiline=True)).split("\n\n")
     return "\n".join(
         [

@@ -6,7 +6,7 @@ They hold data only, so renderers and library callers can use them without Whoos
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from searcher.article import Problem
@@ -38,6 +38,15 @@ class Hit:
     #: Collapsed searches: the other copies of the same wire story, earliest first.
     copies: Tuple[str, ...] = ()
     copy_sources: Tuple[str, ...] = ()
+    #: The offset from UTC, in minutes east, the source stated with the date (or None).
+    utc_offset: Optional[int] = None
+
+    @property
+    def day(self) -> Optional[date]:
+        """The publication's own calendar day (``Article.day``): what is shown and filtered."""
+        if self.date is None:
+            return None
+        return (self.date + timedelta(minutes=self.utc_offset or 0)).date()
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON form of a hit."""
@@ -45,6 +54,7 @@ class Hit:
             "id": self.id,
             "title": self.title,
             "date": iso(self.date),
+            "day": self.day.isoformat() if self.day else None,
             "source": self.source,
             "url": self.url,
             "author": self.author,

@@ -207,3 +207,30 @@ def test_an_index_written_before_the_engine_seam_still_opens(tmp_path: Path) -> 
         assert archive.stats().undated == 1
         archive.add([Article(title="New", body="A new missile article.")])
         assert archive.search("missile").total == 2
+
+
+def test_date_filters_and_display_use_the_publications_own_day(tmp_path: Path) -> None:
+    """"November 19, 2019, 07:47 PM EST" is 00:47 UTC on the 20th: it is found, shown and
+    counted on the 19th, while JSON keeps the exact instant."""
+    from click.testing import CliRunner
+
+    from searcher.cli import main
+
+    instant = datetime(2019, 11, 20, 0, 47, tzinfo=timezone.utc)
+    with Archive.open(tmp_path / "ix", create=True) as archive:
+        archive.add([Article(title="Evening vote", body="The council voted late.", date=instant, utc_offset=-300,
+                             url="https://e.test/evening"),
+                     Article(title="Morning vote", body="The council voted early.", url="https://e.test/morning",
+                             date=datetime(2019, 11, 20, 9, 0, tzinfo=timezone.utc))])
+        on_19 = archive.search("council", since="2019-11-19", until="2019-11-19")
+        assert [h.title for h in on_19] == ["Evening vote"]
+        assert on_19.hits[0].date == instant and on_19.hits[0].day.isoformat() == "2019-11-19"
+        assert [h.title for h in archive.search("council", since="2019-11-20", until="2019-11-20")] == ["Morning vote"]
+        assert [h.title for h in archive.search("council", sort="oldest")] == ["Evening vote", "Morning vote"]
+        assert dict(archive.timeline("council", by="day").periods) == {"2019-11-19": 1, "2019-11-20": 1}
+        assert archive.get(on_19.hits[0].id).utc_offset == -300
+    result = CliRunner().invoke(main, ["search", "evening", "--format", "json", "--index", str(tmp_path / "ix")])
+    hit = json.loads(result.output)["hits"][0]
+    assert hit["date"] == "2019-11-20T00:47:00Z" and hit["day"] == "2019-11-19"
+    text = CliRunner().invoke(main, ["search", "evening", "--color", "never", "--index", str(tmp_path / "ix")]).output
+    assert "2019-11-19" in text

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import List, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 from urllib.parse import urlsplit
 
 from searcher.highlight import Snippet
@@ -62,9 +62,11 @@ def safe_link(url: str) -> Optional[str]:
     return url
 
 
-def day(date: Optional[datetime]) -> str:
-    """``2017-03-05``, or "no date"."""
-    return date.strftime("%Y-%m-%d") if date else "no date"
+def day(item: Any) -> str:
+    """The publication's own calendar day of a hit or an article (``2017-03-05``), or "no
+    date"; a bare datetime gives its own date."""
+    found = getattr(item, "day", None) if not isinstance(item, datetime) else item.date()
+    return found.isoformat() if found else "no date"
 
 
 def page_window(page: int, pages: int, width: int = 2) -> List[Optional[int]]:
