@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
+from datetime import date as _date
 from datetime import date, datetime, timedelta
 from typing import Optional, Tuple
 
@@ -45,7 +46,7 @@ class Article:
     signature: Optional[bytes] = field(default=None, repr=False, compare=False)
 
     @property
-    def day(self) -> Optional[date]:
+    def day(self) -> "Optional[_date]":
         """The calendar day of publication where it was published: ``date`` moved by
         ``utc_offset`` (so "Nov 19, 2019, 07:47 PM EST", 00:47 UTC on the 20th, is the 19th),
         or the UTC day when the source gave no offset. ``None`` without a date."""

@@ -6,6 +6,7 @@ They hold data only, so renderers and library callers can use them without Whoos
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date as _date
 from datetime import date, datetime, timedelta
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
@@ -42,7 +43,7 @@ class Hit:
     utc_offset: Optional[int] = None
 
     @property
-    def day(self) -> Optional[date]:
+    def day(self) -> "Optional[_date]":
         """The publication's own calendar day (``Article.day``): what is shown and filtered."""
         if self.date is None:
             return None

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import Any, Dict, List, Union
+from datetime import datetime
+from typing import Optional, Any, Dict, List, Union
 
 from searcher.engines.base import CheckReport
 from searcher.errors import SearcherError
@@ -180,9 +181,8 @@ def _check_derived(leaf: Any, docnum: int, fields: Any) -> None:
 
         raw = leaf.column_reader("day", translate=False)[docnum]
         date = fields.get("date")
-        if date is None:
-            expected = None
-        else:
+        expected: Optional[datetime] = None
+        if date is not None:
             expected = date.replace(tzinfo=None) + timedelta(minutes=fields.get("offset") or 0)
         found = None if raw == NO_DATE else date_from_column(raw)
         if found != expected and not (date is not None and raw == NO_DATE and not _has_day(leaf)):
