@@ -165,19 +165,19 @@ def _check_derived(leaf: Any, docnum: int, fields: Any) -> None:
         if uid and uid != str(fields["id"]).encode("utf-8"):
             raise ValueError(f"the id column of document {docnum} does not hold its id")
     if leaf.has_column("date") and fields.get("date") is not None:
-        from searcher.engines.whoosh.engine import date_from_column as _from_raw
+        from searcher.engines.whoosh.engine import date_from_column
 
-        if _from_raw(leaf.column_reader("date", translate=False)[docnum]) != fields["date"].replace(tzinfo=None):
+        if date_from_column(leaf.column_reader("date", translate=False)[docnum]) != fields["date"].replace(tzinfo=None):
             raise ValueError(f"the date column of document {docnum} does not hold its date")
     if leaf.has_column("source_key"):
         key = leaf.column_reader("source_key")[docnum]
-        expected = str(fields.get("source", "")).strip() or "(unknown)"
-        if key and key != expected:
+        source = str(fields.get("source", "")).strip() or "(unknown)"
+        if key and key != source:
             raise ValueError(f"the source column of document {docnum} does not hold its source")
     if leaf.has_column("day"):
         from datetime import timedelta
 
-        from searcher.engines.whoosh.engine import NO_DATE, date_from_column
+        from searcher.engines.whoosh.engine import NO_DATE
 
         raw = leaf.column_reader("day", translate=False)[docnum]
         date = fields.get("date")
