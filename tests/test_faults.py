@@ -61,6 +61,18 @@ def _reads(archive: Archive, ids: List[str]) -> List[Callable[[], object]]:
     return reads
 
 
+def _parts_at(segment: Path, at: int, length: int) -> List[str]:
+    """The files inside a compound segment that bytes ``at`` to ``at + length`` fall in."""
+    from whoosh.filedb.compound import CompoundStorage
+    from whoosh.filedb.filestore import FileStorage
+
+    try:
+        inner = CompoundStorage(FileStorage(str(segment.parent)).open_file(segment.name), use_mmap=False)
+        return sorted(n for n, i in inner._dir.items() if i["offset"] < at + length and at < i["offset"] + i["length"])
+    except Exception as exc:  # the damage may be in the directory itself
+        return [f"(directory unreadable: {type(exc).__name__})"]
+
+
 def test_check_reads_every_block_and_damage_never_crashes_a_command(built: Tuple[Path, Path, dict],
                                                                     tmp_path: Path) -> None:
     """Bytes inverted anywhere in the largest segment: `check` names the segment, and every
@@ -69,8 +81,10 @@ def test_check_reads_every_block_and_damage_never_crashes_a_command(built: Tuple
     UnicodeDecodeError). Without checksums a read may not notice damage (a term the
     damaged hash table no longer finds); `check` does."""
     _, index, _ = built
+    queries = (COMMON, "harbour OR council", "harb* -river", '"storm vaccine"', "budgett~1")
     with Archive.open(index) as archive:
         ids = [a.id for a in archive.export()][::10]
+        truth = {q: sorted(h.id for h in archive.search(q, limit=1000, snippets=0)) for q in queries}
     biggest = max(index.glob("*.seg"), key=lambda p: p.stat().st_size)
     size = biggest.stat().st_size
     met = 0
@@ -83,7 +97,15 @@ def test_check_reads_every_block_and_damage_never_crashes_a_command(built: Tuple
         data[at : at + 200] = bytes(b ^ 0xFF for b in data[at : at + 200])
         target.write_bytes(bytes(data))
         report = check_index(copy)
-        assert len(report.problems) == 1, (at, report.problems)
+        if report.ok:
+            # Damage check cannot see (free slots of the term file's hash table, which no
+            # read consults): then it changes no answer either.
+            assert _parts_at(target, at, 200) and all(p.endswith(".trm") for p in _parts_at(target, at, 200))
+            with Archive.open(copy) as archive:
+                for q in queries:
+                    assert sorted(h.id for h in archive.search(q, limit=1000, snippets=0)) == truth[q], (at, q)
+            continue
+        assert len(report.problems) == 1, (at, _parts_at(target, at, 200), report.problems)
         assert report.problems[0].startswith(f"segment {biggest.stem} is damaged ("), report.problems
         assert report.problems[0].endswith(FIX.format(copy))
         try:
@@ -106,7 +128,10 @@ def test_check_reads_every_block_and_damage_never_crashes_a_command(built: Tuple
                 line = out.stderr.splitlines()
                 assert len(line) == 1 and line[0].startswith(f"Error: index '{copy}' cannot be read ("), out.stderr
                 assert line[0].endswith(_damaged_line(copy))
-    assert met >= 5  # the damage was met by the reading commands, not only by check
+    # The damage was met by the reading commands, not only by check. (Damage inside the
+    # signature column is invisible to reads, which never compare it with the body: only
+    # check does, so fewer positions are met than are damaged.)
+    assert met >= 3
 
 
 def test_the_check_of_a_healthy_archive_finds_nothing(built: Tuple[Path, Path, dict]) -> None:
@@ -372,8 +397,9 @@ def test_a_killed_writers_workers_do_not_keep_the_lock(tmp_path: Path) -> None:
         holder.send_signal(signal.SIGKILL)
         holder.wait()
         os.kill(worker, 0)  # the worker is still alive ...
-        with Archive.open(index) as archive:  # ... and the folder is free
-            archive.add([Article(title="t", body="b", url="u")])
+        with Archive.open(index) as archive:  # ... and the folder is free (the worker sleeps
+            # 60 s: a short wait covers only the kernel's clean-up of the killed holder)
+            archive.add([Article(title="t", body="b", url="u")], wait=3)
             assert len(archive) == 1
     finally:
         holder.kill()

@@ -211,6 +211,7 @@ def _read_postings(leaf: Any) -> None:
     from searcher.engines.whoosh.codec import NewsCodec
 
     terms = leaf._terms  # W3TermsReader: the segment's term index
+    _check_ordered_index(terms._tindex)
     news = isinstance(leaf.codec(), NewsCodec)
     fieldmap = terms._fieldmap
     doccount = leaf.doc_count_all()
@@ -236,6 +237,19 @@ def _read_postings(leaf: Any) -> None:
         else:  # a segment written by Whoosh's own W3 codec (an index from before searcher's)
             postings = [_matcher_postings(leaf.postings(fieldname, tbytes))]
         _check_postings(postings, info, doccount, where)
+
+
+def _check_ordered_index(table: Any) -> None:
+    """The term file's sorted position array (what prefix and range expansion search)
+    points, entry by entry, at the keys in order: damage there changes which words a
+    prefix expands to while every key stays readable and findable by hash."""
+    keys = [bytes(key) for key, _ in table.items()]
+    if table.indexlen != len(keys):
+        raise ValueError(f"the term index lists {table.indexlen} terms, the term file holds {len(keys)}")
+    for i, key in enumerate(keys):
+        pos = table._get_pos(table.indexbase + i * table.indexsize)
+        if not table.startofdata <= pos < table.endofdata or bytes(table.key_at(pos)) != key:
+            raise ValueError(f"entry {i} of the term index does not point at term {i}")
 
 
 def _summary(info: Any) -> tuple:
