@@ -245,16 +245,18 @@ def proximity(lexes: Sequence[str], slop: int) -> Optional[str]:
     """Words in order, each 1 to ``slop`` positions after the one before, as one exact
     ``tsquery``; None when that takes more than ``MAX_ALTERNATIVES`` alternatives.
 
-    PostgreSQL's ``x <N> y`` matches ``y`` exactly N positions after the end of ``x``,
-    and the end of ``(x <1> y | x <2> y)`` is where its ``y`` is, so nesting spells out
-    the chain without ever losing a match."""
+    PostgreSQL's ``x <N> y`` matches where ``y`` starts N positions after the end of ``x``,
+    and an OR inside a phrase reports its matches by where they start (its positions are
+    shifted to its widest alternative), so the chain is nested from the right:
+    ``a <k> (b <j> c | ...)`` tests where each alternative starts, which is where its
+    first word is."""
     if slop == 1:
         return "(" + " <-> ".join(lexes) + ")"
     if slop ** (len(lexes) - 1) > MAX_ALTERNATIVES:
         return None
-    chain = lexes[0]
-    for nxt in lexes[1:]:
-        chain = "(" + " | ".join(f"{chain} <{k}> {nxt}" for k in range(1, slop + 1)) + ")"
+    chain = lexes[-1]
+    for word in reversed(lexes[:-1]):
+        chain = "(" + " | ".join(f"{word} <{k}> {chain}" for k in range(1, slop + 1)) + ")"
     return chain
 
 

@@ -75,7 +75,7 @@ $$;
 
 -- Whether ``lexemes`` occur in order, each 1 to ``slop`` after the last, at positions of
 -- the given weights of ``vec`` (exact for articles whose positions fit).
-CREATE FUNCTION {SCHEMA}.phrase_in_vector(vec tsvector, weights text, lexemes text[], slop integer)
+CREATE FUNCTION {SCHEMA}.phrase_in_vector(vec tsvector, wanted text, lexemes text[], slop integer)
 RETURNS boolean LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
 DECLARE
     cur integer[];
@@ -85,7 +85,7 @@ BEGIN
     FOR i IN 1 .. cardinality(lexemes) LOOP
         SELECT coalesce(array_agg(u.p ORDER BY u.p), '{{}}') INTO nxt
         FROM unnest(vec) AS t, unnest(t.positions, t.weights) AS u(p, w)
-        WHERE t.lexeme = lexemes[i] AND strpos(weights, upper(u.w)) > 0;
+        WHERE t.lexeme = lexemes[i] AND strpos(wanted, upper(u.w)) > 0;
         cur := CASE WHEN i = 1 THEN nxt ELSE {SCHEMA}.follow(cur, nxt, slop) END;
         IF cardinality(cur) = 0 THEN
             RETURN false;
@@ -95,7 +95,7 @@ BEGIN
 END $$;
 
 -- The same test on ``long_positions``, for articles whose positions do not fit a vector.
-CREATE FUNCTION {SCHEMA}.phrase_in_long(doc text, weights text, lexemes text[], slop integer)
+CREATE FUNCTION {SCHEMA}.phrase_in_long(doc text, wanted text, lexemes text[], slop integer)
 RETURNS boolean LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
 DECLARE
     cur integer[];
@@ -105,7 +105,7 @@ BEGIN
     FOR i IN 1 .. cardinality(lexemes) LOOP
         SELECT coalesce(array_agg(p ORDER BY p), '{{}}') INTO nxt
         FROM {SCHEMA}.long_positions AS l, unnest(l.positions) AS p
-        WHERE l.id = doc AND l.lexeme = lexemes[i] AND strpos(weights, l.weight::text) > 0;
+        WHERE l.id = doc AND l.lexeme = lexemes[i] AND strpos(wanted, l.weight::text) > 0;
         cur := CASE WHEN i = 1 THEN nxt ELSE {SCHEMA}.follow(cur, nxt, slop) END;
         IF cardinality(cur) = 0 THEN
             RETURN false;
