@@ -59,6 +59,8 @@ def server_error(url: str, exc: BaseException, doing: str) -> NoReturn:
     if isinstance(exc, pgerrors.InsufficientPrivilege):
         raise SearcherError(f"the PostgreSQL user may not {doing} the archive at {shown} (it may only read); "
                             "use a user with INSERT, UPDATE and DELETE on schema searcher") from None
+    if isinstance(exc, pgerrors.ReadOnlySqlTransaction):
+        raise SearcherError(f"{shown} is read-only (a replica?); {doing} its primary server instead") from None
     if isinstance(exc, pgerrors.LockNotAvailable):
         raise IndexLocked(f"another searcher is rebuilding or writing the archive at {shown}; "
                           "wait for it to finish, or pass --wait SECONDS") from None

@@ -130,6 +130,9 @@ class PostgresEngine(Engine):
                     "SELECT has_table_privilege(%s, 'INSERT') AND has_table_privilege(%s, 'DELETE') "
                     "AND has_table_privilege(%s, 'INSERT')",
                     [f"{_S}.docs", f"{_S}.docs", f"{_S}.articles"]).fetchone()[0]
+                if conn.execute("SELECT pg_is_in_recovery()").fetchone()[0]:
+                    raise SearcherError(
+                        f"{self.location} is a read-only replica; index into its primary server")
                 if not allowed:
                     raise SearcherError(
                         f"the PostgreSQL user of {self.location} may only read this archive; index with a user "
