@@ -33,7 +33,6 @@ from tests.pg_server import PASSWORD, free_port
 
 def _cli(*args: str, env: Dict[str, str] = None, **kwargs: Any) -> subprocess.CompletedProcess:
     full = dict(os.environ, **(env or {}))
-    full.pop("CI", None)
     return subprocess.run([sys.executable, "-m", "searcher", *args], capture_output=True, text=True, env=full,
                           cwd=REPO, **kwargs)
 
@@ -327,3 +326,29 @@ def test_rebuild_waits_for_a_writer(pg_url: str) -> None:
                 assert len(rebuilt) == 0
         finally:
             writer.close()
+
+
+def test_frequent_terms_rank_the_newest_matches_and_page_consistently(pg_url: str, tmp_path: Path,
+                                                                       monkeypatch: Any) -> None:
+    """Past ``RANK_ALL`` matches the top is ranked among the newest ones (months taken newest
+    first); totals stay exact and paging still gives every match exactly once."""
+    from searcher.engines.postgres import engine as pg_engine
+
+    news = _corpus_copy(tmp_path, 120)
+    with Archive.open(pg_url, create=True) as archive:
+        archive.index_paths([news])
+        everything = _ids(archive, "harbour")
+        monkeypatch.setattr(pg_engine, "RANK_ALL", 5)
+        monkeypatch.setattr(pg_engine, "RANK_CANDIDATES", 15)
+        first = archive.search("harbour", limit=5)
+        assert first.total == 120
+        newest = max(h.date for h in archive.search("harbour", sort="newest", limit=1).hits)
+        # 10 matches a month: the newest month (10) and then the two before it (30 in all)
+        # are walked before 15 candidates are in.
+        assert all(h.date.month >= newest.month - 2 for h in first.hits)
+        seen: List[str] = []
+        for page in range(1, 40):
+            results = archive.search("harbour", limit=7, page=page, snippets=0)
+            assert results.total == 120
+            seen += [h.id for h in results.hits]
+        assert len(seen) == len(set(seen)) == 120 and set(seen) == everything
