@@ -59,6 +59,29 @@ def _cpu_seconds() -> float:
 def _child(job: Dict[str, Any]) -> Dict[str, Any]:
     engine, action, work = job["engine"], job["action"], Path(job["work"])
     if action == "index":
+        if engine == "searcher_pg":
+            from searcher.archive import Archive
+
+            started, cpu = time.perf_counter(), _cpu_seconds()
+            with Archive.rebuild(job["pg_url"]) as archive:
+                report = archive.index_paths([work / "corpus"])
+                seconds = time.perf_counter() - started
+                cpu_seconds = _cpu_seconds() - cpu
+                size = archive.stats().size_bytes
+            return {"seconds": seconds, "cpu_seconds": cpu_seconds, "articles": report.added,
+                    "files_failed": report.files_failed, "failures": [str(f) for f in report.failures[:5]],
+                    "size_bytes": size, "peak_rss_mb": _peak_rss_mb(),
+                    "note": "cpu_seconds: the client processes only (the server's CPU is not counted)"}
+        if engine == "plain_sql":
+            import pg
+
+            articles = list(corpus.iter_articles(job["articles"], job["seed"], None))
+            before, cpu = _peak_rss_mb(), _cpu_seconds()
+            result = pg.plain_index(articles, job["pg_url"])
+            result["cpu_seconds"] = _cpu_seconds() - cpu
+            result["peak_rss_mb"] = _peak_rss_mb()
+            result["rss_before_indexing_mb"] = before
+            return result
         if engine == "searcher":
             from searcher.archive import Archive
 
@@ -88,6 +111,12 @@ def _child(job: Dict[str, Any]) -> Dict[str, Any]:
     for _ in range(job["runs"] + 1):  # the first pass warms caches and is dropped
         if engine == "searcher":
             times, ids = _searcher_queries(work / "searcher-index", queries)
+        elif engine == "searcher_pg":
+            times, ids = _searcher_queries(job["pg_url"], queries)
+        elif engine == "plain_sql":
+            import pg
+
+            times, ids = pg.plain_queries(job["pg_url"], queries)
         else:
             times, ids = baselines.ENGINES[engine][1](work / engine, queries)
         runs.append(times)
@@ -103,7 +132,7 @@ def _day(value: Optional[str]) -> Any:
     return date.fromisoformat(value) if value else None
 
 
-def _searcher_queries(index: Path, queries: List[baselines.LogicalQuery]) -> Any:
+def _searcher_queries(index: Any, queries: List[baselines.LogicalQuery]) -> Any:
     from searcher.archive import Archive
 
     times: Dict[str, List[float]] = {k: [] for k in baselines.CLASSES}
@@ -183,7 +212,7 @@ def _ratio(ours: Optional[float], theirs: Optional[float], higher_better: bool) 
 
 def table(results: Dict[str, Any]) -> str:
     eng = results["engines"]
-    names = ["searcher", "plain_whoosh", "sqlite_fts5"]
+    names = ["searcher", "plain_whoosh", "sqlite_fts5", "searcher_pg", "plain_sql"]
     rows: List[List[str]] = []
 
     def get(name: str, *keys: str) -> Optional[float]:
@@ -200,7 +229,8 @@ def table(results: Dict[str, Any]) -> str:
         rows.append(
             [label]
             + [_fmt(v, unit) for v in vals]
-            + [_ratio(vals[0], vals[1], higher_better), _ratio(vals[0], vals[2], higher_better)]
+            + [_ratio(vals[0], vals[1], higher_better), _ratio(vals[0], vals[2], higher_better),
+               _ratio(vals[3], vals[0], higher_better), _ratio(vals[3], vals[4], higher_better)]
         )
 
     add("indexing rate (articles/s)", ["index", "rate"], "", True)
@@ -211,13 +241,15 @@ def table(results: Dict[str, Any]) -> str:
         for p in ("p50_ms", "p95_ms"):
             add(f"query {kind} {p[:3]} (ms)", ["query", "latency", kind, p], "", False)
     add("`searcher search` process (s)", ["cli", "median_s"], "", False)
-    head = ["metric", "searcher", "plain Whoosh", "SQLite FTS5", "vs Whoosh", "vs FTS5"]
+    head = ["metric", "searcher", "plain Whoosh", "SQLite FTS5", "searcher PG", "plain SQL", "vs Whoosh", "vs FTS5",
+            "PG vs searcher", "PG vs SQL"]
     widths = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
     line = lambda r: "  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(r))  # noqa: E731
     out = [line(head), "  ".join("-" * w for w in widths)] + [line(r) for r in rows]
     out.append(
-        "ratios: >1x means searcher is better (faster, smaller). Baselines index parsed articles "
-        "from memory; searcher indexes end to end from the files."
+        "ratios: >1x means searcher (or, in the PG columns, searcher on PostgreSQL) is better (faster, "
+        "smaller). Baselines (plain Whoosh, FTS5, plain SQL) index parsed articles from memory; searcher "
+        "indexes end to end from the files on both engines."
     )
     return "\n".join(out)
 
@@ -233,8 +265,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--skip-plain", action="store_true", help="Leave out plain Whoosh (slow at 100k).")
     ap.add_argument("--skip-fts", action="store_true", help="Leave out SQLite FTS5.")
     ap.add_argument("--skip-searcher", action="store_true")
+    ap.add_argument("--skip-pg", action="store_true", help="Leave out searcher on PostgreSQL and plain SQL.")
+    ap.add_argument("--only", help="Comma-separated engines to run: searcher, plain_whoosh, sqlite_fts5, searcher_pg, plain_sql.")
+    ap.add_argument("--pg-url", help="Admin URL of a PostgreSQL server to use (default: start one in the work folder).")
     ap.add_argument("--out", type=Path, help="JSON results file (default benchmarks/out/results-N.json).")
     ap.add_argument("--work", type=Path, help="Working folder (default: a temp folder, removed after).")
+    ap.add_argument("--reuse-corpus", action="store_true",
+                    help="Keep the corpus a previous run wrote in --work (same --articles and --seed).")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
@@ -246,20 +283,36 @@ def main(argv: Optional[List[str]] = None) -> int:
     work = args.work or Path(tempfile.mkdtemp(prefix="searcher-bench-"))
     out = args.out or HERE / "out" / f"results-{n}.json"
     log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
+    pg_server = None
     try:
         started = time.perf_counter()
-        if (work / "corpus").exists():
-            shutil.rmtree(work / "corpus")
-        articles = corpus.generate(n, work / "corpus", seed=args.seed)
+        marker = work / "corpus" / f".complete-{n}-{args.seed}"
+        if args.reuse_corpus and marker.exists():
+            articles = list(corpus.iter_articles(n, args.seed, None))  # the same articles, not rewritten
+        else:
+            if (work / "corpus").exists():
+                shutil.rmtree(work / "corpus")
+            articles = corpus.generate(n, work / "corpus", seed=args.seed)
+            marker.touch()
         queries = baselines.build_queries(articles, per_class=args.per_class, seed=args.seed)
-        corpus_bytes = sum(p.stat().st_size for p in (work / "corpus").rglob("*") if p.is_file())
+        corpus_bytes = sum(p.stat().st_size for p in (work / "corpus").rglob("*") if p.is_file() and p != marker)
         del articles
         log(f"corpus: {n:,} articles, {corpus_bytes / 1e6:,.1f} MB in {work / 'corpus'} ({time.perf_counter() - started:.1f} s)")
         qjson = [
             {"kind": q.kind, "words": list(q.words), "since": q.since and q.since.isoformat(), "until": q.until and q.until.isoformat()}
             for q in queries
         ]
-        engines = [e for e, skip in (("searcher", args.skip_searcher), ("plain_whoosh", args.skip_plain), ("sqlite_fts5", args.skip_fts)) if not skip]
+        engines = [e for e, skip in (("searcher", args.skip_searcher), ("plain_whoosh", args.skip_plain),
+                                      ("sqlite_fts5", args.skip_fts), ("searcher_pg", args.skip_pg),
+                                      ("plain_sql", args.skip_pg)) if not skip]
+        if args.only:
+            engines = [e for e in args.only.split(",") if e]
+        if {"searcher_pg", "plain_sql"} & set(engines):
+            import pg
+
+            admin_url, pg_server = pg.server(work, args.pg_url)
+            results_pg = {"searcher_pg": pg.database(admin_url, "bench_searcher"),
+                          "plain_sql": pg.database(admin_url, "bench_plain")}
         results: Dict[str, Any] = {
             "articles": n,
             "seed": args.seed,
@@ -272,12 +325,14 @@ def main(argv: Optional[List[str]] = None) -> int:
         ids: Dict[str, List[List[str]]] = {}
         for engine in engines:
             job = {"engine": engine, "work": str(work), "articles": n, "seed": args.seed}
+            if engine in ("searcher_pg", "plain_sql"):
+                job["pg_url"] = results_pg[engine]
             log(f"{engine}: indexing ...")
             idx = _run_child({**job, "action": "index"})
             idx["rate"] = idx["articles"] / idx["seconds"] if idx["seconds"] else None
             idx["cpu_rate"] = idx["articles"] / idx["cpu_seconds"] if idx.get("cpu_seconds") else None
             log(f"{engine}: {idx['articles']:,} articles in {idx['seconds']:.1f} s = {idx['rate']:,.0f}/s, peak {idx['peak_rss_mb']:.0f} MB")
-            if engine == "searcher" and idx["articles"] != n:
+            if engine in ("searcher", "searcher_pg") and idx["articles"] != n:
                 log(f"searcher: WARNING indexed {idx['articles']} of {n} articles; failures: {idx.get('failures')}")
             log(f"{engine}: querying ...")
             qres = _run_child({**job, "action": "query", "queries": qjson, "runs": args.runs})
@@ -286,7 +341,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             if engine == "searcher":
                 log("searcher: timing whole CLI processes ...")
                 results["engines"][engine]["cli"] = _cli_wall(work, queries, args.cli_runs)
-        for other in ("plain_whoosh", "sqlite_fts5"):
+        for other in ("plain_whoosh", "sqlite_fts5", "searcher_pg", "plain_sql"):
             if "searcher" in ids and other in ids:
                 results.setdefault("top10_overlap_with_searcher", {})[other] = _overlap(ids["searcher"], ids[other])
         results["seconds"] = time.perf_counter() - started
@@ -300,6 +355,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         out.write_text(json.dumps(results, indent=2), encoding="utf-8")
         log(f"results written to {out}")
     finally:
+        if pg_server is not None:
+            pg_server.stop()
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -43,3 +43,50 @@ def make_articles(tmp_path: Path) -> Callable[[Dict[str, tuple]], Path]:
         return folder
 
     return make
+
+
+# -- PostgreSQL -------------------------------------------------------------------------------
+
+
+def pg_missing(reason: str) -> None:
+    """Skip (on a user's machine) or fail (in CI, where the tests must run) without a server."""
+    import os
+
+    from tests.pg_server import INSTALL_HINT
+
+    message = f"PostgreSQL tests need a server: {reason}; {INSTALL_HINT}"
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """One PostgreSQL server for the whole test session, in a temporary folder, stopped at
+    the end."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        pg_missing("psycopg is not installed (pip install -e .)")
+    from tests.pg_server import PgServer, bin_dir
+
+    if bin_dir() is None:
+        pg_missing("initdb was not found")
+    server = PgServer()
+    try:
+        server.init().start()
+    except Exception as exc:
+        server.cleanup()
+        pg_missing(f"the server did not start ({exc})")
+    yield server
+    server.cleanup()
+
+
+_DATABASES = {"n": 0}
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:
+    """The URL of a new, empty database on the session's server."""
+    _DATABASES["n"] += 1
+    return pg_server.create_database(f"t{_DATABASES['n']}")

@@ -1,0 +1,261 @@
+"""Writing to a PostgreSQL archive: the ``EngineWriter`` of the PostgreSQL engine.
+
+Changes are kept in memory until ``commit``, which applies them in one transaction:
+deletions, the new articles' registry rows (``docs``, unique by id and by content hash:
+``ON CONFLICT DO NOTHING``, so two indexers at once never store an article twice), the
+articles themselves with ``COPY``, the vocabulary, the file markers and the generation
+counter. A killed writer loses only that transaction; a deadlock with another writer
+is retried from the same buffered changes. Month partitions are made before the
+transaction, in a short one of their own (``ATTACH PARTITION`` does not stop searches).
+
+``might_hold`` answers from 64-bit hashes of every id, content hash and path committed
+when the session started (a sorted numpy array: 8 bytes an article) plus what this
+session added; ``live`` asks the server.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Dict, List, Optional, Set, Tuple
+
+import numpy as np
+import psycopg
+from psycopg import errors as pgerrors
+from psycopg import sql
+
+from searcher.article import Article
+from searcher.engines.base import EngineWriter
+from searcher.engines.postgres import schema
+from searcher.engines.postgres.connect import server_error
+from searcher.engines.postgres.vector import Vector, build, clean_text
+
+_S = schema.SCHEMA
+_LOOKUP = {"id": "id", "hash": "hash", "path": "path"}
+_ARTICLE_COLUMNS = ("id", "published", "title", "body", "source", "url", "author", "keywords", "path",
+                    "position", "hash", "exact", "tsv")
+#: Times a batch is tried again after a deadlock with another writer.
+RETRIES = 8
+
+
+def _key(value: str) -> int:
+    return hash(value)
+
+
+class PostgresWriter(EngineWriter):
+    """A writing session on its own connection, holding the archive's shared writer lock
+    (which only ``--rebuild`` takes exclusively)."""
+
+    def __init__(self, url: str, conn: psycopg.Connection) -> None:
+        self.url = url
+        self.conn = conn
+        self._closed = False
+        self._deletes: List[Tuple[str, str]] = []
+        self._adds: List[Tuple[Article, Vector]] = []
+        self._marks: Dict[str, Tuple[str, int]] = {}
+        self._prepared: Dict[str, Vector] = {}
+        self._terms: Set[Tuple[str, str]] = set()
+        self._new_terms: List[Tuple[str, str]] = []
+        self._partitions: Set[str] = set()
+        self._added: Dict[str, Set[str]] = {"id": set(), "hash": set(), "path": set()}
+        self._ever = self._load_keys()
+
+    def _load_keys(self) -> Dict[str, np.ndarray]:
+        keys: Dict[str, List[int]] = {"id": [], "hash": [], "path": []}
+        with self.conn.transaction():
+            with self.conn.cursor(name="searcher_keys") as cur:
+                cur.itersize = 50_000
+                cur.execute(f"SELECT id, hash, path FROM {_S}.docs")
+                for doc_id, doc_hash, path in cur:
+                    keys["id"].append(_key(doc_id))
+                    keys["hash"].append(_key(doc_hash))
+                    keys["path"].append(_key(path))
+        return {k: np.unique(np.array(v, dtype=np.int64)) for k, v in keys.items()}
+
+    # -- what is committed -------------------------------------------------------------------
+
+    def known_files(self) -> Dict[str, Tuple[str, int]]:
+        rows = self.conn.execute(f"SELECT path, signature, articles FROM {_S}.files").fetchall()
+        return {path: (sig, int(n)) for path, sig, n in rows}
+
+    def live(self, field: str, value: str) -> Dict[str, str]:
+        column = _LOOKUP[field]
+        rows = self.conn.execute(f"SELECT id, hash FROM {_S}.docs WHERE {column} = %s", [clean_text(value)]).fetchall()
+        return {doc_id: doc_hash for doc_id, doc_hash in rows}
+
+    def might_hold(self, field: str, value: str) -> bool:
+        if value in self._added[field]:
+            return True
+        keys = self._ever[field]
+        k = _key(value)
+        i = int(np.searchsorted(keys, k))
+        return i < len(keys) and int(keys[i]) == k
+
+    # -- changes -----------------------------------------------------------------------------
+
+    def delete(self, field: str, value: str) -> int:
+        live = len(self.live(field, value)) if self.might_hold(field, value) else 0
+        self._deletes.append((field, value))
+        return live
+
+    def add(self, article: Article) -> None:
+        vec = self._prepared.pop(article.id, None) or build(article)
+        self._adds.append((article, vec))
+        self._added["id"].add(article.id)
+        self._added["hash"].add(article.content_hash)
+        self._added["path"].add(article.path)
+
+    def mark_file(self, path: str, signature: str, articles: int) -> None:
+        self._marks[path] = (signature, articles)
+
+    def prepared(self, payload: Any) -> None:
+        self._prepared = dict(payload)
+
+    def commit(self) -> None:
+        if not (self._deletes or self._adds or self._marks):
+            return
+        try:
+            self._make_partitions()
+            for attempt in range(RETRIES):
+                try:
+                    with self.conn.transaction():
+                        self._apply()
+                    break
+                except (pgerrors.DeadlockDetected, pgerrors.SerializationFailure):
+                    if attempt == RETRIES - 1:
+                        raise
+                    time.sleep(0.05 * (attempt + 1))
+        except psycopg.Error as exc:
+            server_error(self.url, exc, "write to")
+        self._terms.update(self._new_terms)
+        self._new_terms = []
+        self._deletes, self._adds, self._marks = [], [], {}
+        self._prepared = {}
+
+    def _make_partitions(self) -> None:
+        """Every month partition the pending articles need, each made as an empty table and
+        attached (which locks the parent table only against other schema changes)."""
+        wanted = {}
+        for article, _ in self._adds:
+            if article.date is not None:
+                start = schema.month_start(article.date)
+                wanted[schema.partition_name(start)] = start
+        missing = {n: s for n, s in wanted.items() if n not in self._partitions}
+        if not missing:
+            return
+        existing = {r[0] for r in self.conn.execute(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = %s::regclass", [f"{_S}.articles"])}
+        for name, start in sorted(missing.items()):
+            if name not in existing:
+                self._attach(name, start)
+            self._partitions.add(name)
+
+    def _attach(self, name: str, start: Any) -> None:
+        table = sql.Identifier(_S, name)
+        for attempt in range(50):
+            try:
+                with self.conn.transaction():
+                    # One writer at a time makes partitions; searches are not stopped.
+                    self.conn.execute("SELECT pg_advisory_xact_lock(%s)", [schema.LOCK_KEY + 2])
+                    found = self.conn.execute("SELECT to_regclass(%s)", [f"{_S}.{name}"]).fetchone()
+                    if found and found[0] is not None:
+                        return
+                    self.conn.execute("SET LOCAL lock_timeout = '2s'")
+                    self.conn.execute(sql.SQL("CREATE TABLE {} (LIKE {} INCLUDING DEFAULTS)").format(
+                        table, sql.Identifier(_S, "articles")))
+                    self.conn.execute(sql.SQL("ALTER TABLE {} ATTACH PARTITION {} FOR VALUES FROM ({}) TO ({})").format(
+                        sql.Identifier(_S, "articles"), table, sql.Literal(start),
+                        sql.Literal(schema.next_month(start))))
+                return
+            except pgerrors.LockNotAvailable:
+                time.sleep(0.1 + 0.05 * attempt)
+        raise pgerrors.LockNotAvailable("partition")
+
+    def _apply(self) -> None:
+        cur = self.conn.cursor()
+        # Deletions first: a changed file's old articles go before its new ones come.
+        ids: Set[str] = set()
+        paths = [clean_text(v) for f, v in self._deletes if f == "path"]
+        by_id = [clean_text(v) for f, v in self._deletes if f == "id"]
+        if paths:
+            cur.execute(f"DELETE FROM {_S}.docs WHERE path = ANY(%s) RETURNING id", [paths])
+            ids.update(r[0] for r in cur.fetchall())
+            cur.execute(f"DELETE FROM {_S}.files WHERE path = ANY(%s)", [paths])
+        if by_id:
+            cur.execute(f"DELETE FROM {_S}.docs WHERE id = ANY(%s) RETURNING id", [by_id])
+            ids.update(r[0] for r in cur.fetchall())
+        if ids:
+            gone = sorted(ids)
+            cur.execute(f"DELETE FROM {_S}.articles WHERE id = ANY(%s)", [gone])
+            cur.execute(f"DELETE FROM {_S}.long_positions WHERE id = ANY(%s)", [gone])
+        if self._adds:
+            self._insert(cur)
+        if self._marks:
+            marks = sorted(self._marks.items())
+            cur.execute(
+                f"INSERT INTO {_S}.files (path, signature, articles) "
+                "SELECT * FROM unnest(%s::text[], %s::text[], %s::integer[]) "
+                "ON CONFLICT (path) DO UPDATE SET signature = excluded.signature, articles = excluded.articles",
+                [[clean_text(p) for p, _ in marks], [s for _, (s, _) in marks], [n for _, (_, n) in marks]])
+        cur.execute(f"UPDATE {_S}.meta SET value = (value::bigint + 1)::text WHERE key = 'generation'")
+
+    def _insert(self, cur: psycopg.Cursor) -> None:
+        adds = sorted(self._adds, key=lambda av: av[0].id)
+        cur.execute(
+            f"INSERT INTO {_S}.docs (id, hash, path, published) "
+            "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::timestamptz[]) "
+            "ON CONFLICT DO NOTHING RETURNING id",
+            [[clean_text(a.id) for a, _ in adds], [a.content_hash for a, _ in adds],
+             [clean_text(a.path) for a, _ in adds], [a.date for a, _ in adds]])
+        accepted = {r[0] for r in cur.fetchall()}
+        kept = [(a, v) for a, v in adds if clean_text(a.id) in accepted]
+        columns = sql.SQL(", ").join(sql.Identifier(c) for c in _ARTICLE_COLUMNS)
+        with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(_S, "articles"), columns)) as copy:
+            for a, v in kept:
+                copy.write_row((
+                    clean_text(a.id), a.date, clean_text(a.title), clean_text(a.body), clean_text(a.source),
+                    clean_text(a.url), clean_text(a.author),
+                    clean_text(",".join(k.replace(",", " ") for k in a.keywords)), clean_text(a.path),
+                    a.position, a.content_hash, v.exact, v.literal,
+                ))
+        long_rows = [(clean_text(a.id), lex, w, list(ps)) for a, v in kept for lex, w, ps in v.long_positions]
+        if long_rows:
+            with cur.copy(f"COPY {_S}.long_positions (id, lexeme, weight, positions) FROM STDIN") as copy:
+                for row in long_rows:
+                    copy.write_row(row)
+        terms = self._new_terms = sorted({ft for _, v in kept for ft in vec_terms(v)} - self._terms)
+        if terms:
+            cur.execute(
+                f"INSERT INTO {_S}.terms (field, term) SELECT * FROM unnest(%s::text[], %s::text[]) "
+                "ON CONFLICT DO NOTHING",
+                [[f for f, _ in terms], [t for _, t in terms]])
+
+    def cancel(self) -> None:
+        self._deletes, self._adds, self._marks = [], [], {}
+        self._prepared = {}
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            try:
+                self.conn.close()  # also releases the session's advisory lock
+            except psycopg.Error:
+                pass
+
+
+def vec_terms(vec: Vector) -> Set[Tuple[str, str]]:
+    """The (field, term) pairs of a vector, for the vocabulary table."""
+    return {(f, t) for f, terms in vec.terms for t in terms}
+
+
+def open_writer(url: str, conn: psycopg.Connection, *, wait: float) -> Optional[PostgresWriter]:
+    """A writer on ``conn`` once the shared writer lock is held (None: a rebuild holds it
+    for longer than ``wait`` seconds)."""
+    deadline = time.monotonic() + wait
+    while True:
+        got = conn.execute("SELECT pg_try_advisory_lock_shared(%s)", [schema.LOCK_KEY]).fetchone()
+        if got and got[0]:
+            return PostgresWriter(url, conn)
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(0.1)
