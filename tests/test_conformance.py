@@ -231,3 +231,48 @@ def test_get_and_export_agree(archives: Dict[str, Archive]) -> None:
     for article_id in exported["whoosh"][:20]:
         assert archives["whoosh"].get(article_id) == archives["postgresql"].get(article_id)
     assert len(archives["whoosh"]) == len(archives["postgresql"])
+
+
+# -- the news analyses: the same answers on every engine -----------------------------------------
+
+ANALYSED = ["north korea", "trump", '"white house"', "missile OR rocket", "election -trump"]
+
+
+def test_timelines_are_identical(archives: Dict[str, Archive]) -> None:
+    for query in ANALYSED:
+        for by in ("day", "week", "month", "year"):
+            found = {name: a.timeline(query, by=by, now=NOW).to_dict() for name, a in archives.items()}
+            assert found["whoosh"] == found["postgresql"], (query, by)
+            total = archives["whoosh"].search(query, now=NOW, timeout=None).total
+            assert found["whoosh"]["total"] == total
+    by_source = {name: a.timeline(None, by="year", by_source=True).to_dict() for name, a in archives.items()}
+    assert by_source["whoosh"] == by_source["postgresql"]
+
+
+def test_first_appearances_are_identical(archives: Dict[str, Archive]) -> None:
+    for query in ANALYSED:
+        found = {name: a.first(query, now=NOW).to_dict() for name, a in archives.items()}
+        assert found["whoosh"] == found["postgresql"], query
+
+
+def test_significant_terms_are_identical(archives: Dict[str, Archive]) -> None:
+    for since, until in (("2017-02", "2017-02"), ("2017-03-01", "2017-03-15")):
+        found = {name: [t.to_dict() for t in a.terms(since=since, until=until, now=NOW)] for name, a in archives.items()}
+        assert found["whoosh"] == found["postgresql"], (since, until)
+
+
+def test_collapsed_searches_group_the_same_copies(archives: Dict[str, Archive]) -> None:
+    for query in ANALYSED:
+        found = {}
+        for name, archive in archives.items():
+            results = archive.search(query, collapse=True, limit=ALL, snippets=0, now=NOW, timeout=None)
+            found[name] = (results.total, results.groups,
+                           sorted(tuple(sorted((h.id, *h.copies))) for h in results.hits))
+        assert found["whoosh"] == found["postgresql"], query
+
+
+def test_exports_of_a_query_are_identical(archives: Dict[str, Archive]) -> None:
+    for query in ANALYSED:
+        exported = {name: [a.id for a in archive.export(query, now=NOW)] for name, archive in archives.items()}
+        assert exported["whoosh"] == exported["postgresql"], query  # the same stable order
+        assert len(exported["whoosh"]) == archives["whoosh"].search(query, now=NOW, timeout=None).total

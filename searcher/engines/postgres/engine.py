@@ -31,22 +31,22 @@ from searcher.query.tree import Leaf, leaf_fields
 from searcher.results import Stats
 
 _S = schema.SCHEMA
-_COLUMNS = "id, published, title, body, source, url, author, keywords, path, position, hash"
+_COLUMNS = "id, published, title, body, source, url, author, keywords, path, position, hash, instant, utc_offset"
 #: Matches ranked exactly in full; past it, ranking takes the newest ``RANK_CANDIDATES``.
 RANK_ALL = 2_000
 RANK_CANDIDATES = 2_000
 _ORDER = {
     "relevance": "score DESC, id",
-    "newest": "published DESC NULLS LAST, id",
-    "oldest": "published ASC NULLS LAST, id",
+    "newest": "instant DESC NULLS LAST, id",
+    "oldest": "instant ASC NULLS LAST, id",
 }
 
 
 def _article(row: Sequence[Any]) -> Article:
-    doc_id, published, title, body, source, url, author, keywords, path, position, doc_hash = row
+    doc_id, _, title, body, source, url, author, keywords, path, position, doc_hash, instant, utc_offset = row
     return Article(
-        id=doc_id, title=title, body=body,
-        date=published.astimezone(timezone.utc) if published is not None else None,
+        id=doc_id, title=title, body=body, utc_offset=utc_offset,
+        date=instant.astimezone(timezone.utc) if instant is not None else None,
         source=source, url=url, author=author,
         keywords=tuple(k for k in keywords.split(",") if k),
         path=path, position=int(position), content_hash=doc_hash,
@@ -195,9 +195,9 @@ class PostgresEngine(Engine):
             score, params = f"ts_rank('{RANK_WEIGHTS}', tsv, %s::tsquery, 1)::float8", [compiled.rank]
         recency = request.recency
         if recency is not None:
-            score = (f"({score} * coalesce(greatest(%s, power(0.5, greatest(extract(epoch FROM (%s - published)), 0) "
-                     f"/ %s)), %s))")
-            params += [recency.floor, recency.anchor, recency.half_life_seconds, recency.floor]
+            score = (f"({score} * coalesce(%s + (1 - %s) * power(0.5, greatest(extract(epoch FROM (%s - instant)), 0) "
+                     f"/ %s), %s))")
+            params += [recency.floor, recency.floor, recency.anchor, recency.half_life_seconds, recency.floor]
         return score, params
 
     def search(self, request: SearchRequest) -> Ranking:
@@ -299,28 +299,35 @@ class PostgresEngine(Engine):
     def matches(self, request: SearchRequest, *, signatures: bool = False) -> Iterator[Match]:
         compiled = self.compile(request)
         score, score_params = self._score(compiled, request)
-        query = f"SELECT id, published, source, {score} FROM {_S}.articles WHERE {compiled.where.text}"
-        for doc_id, published, source, value in self._stream(query, score_params + compiled.where.params):
+        signature = "signature" if signatures else "NULL::bytea"
+        query = f"SELECT id, published, source, {score}, {signature} FROM {_S}.articles WHERE {compiled.where.text}"
+        for doc_id, published, source, value, sig in self._stream(query, score_params + compiled.where.params):
             date = published.astimezone(timezone.utc) if published is not None else None
-            yield Match(doc_id, date, source, float(value))
+            yield Match(doc_id, date, source, float(value), bytes(sig) if sig is not None else None)
+
+    def keywords_of(self, request: SearchRequest) -> Iterator[Tuple[str, ...]]:
+        compiled = self.compile(request)
+        query = f"SELECT keywords FROM {_S}.articles WHERE {compiled.where.text}"
+        for (keywords,) in self._stream(query, compiled.where.params):
+            yield tuple(k for k in keywords.split(",") if k)
 
     def articles(self, request: Optional[SearchRequest] = None) -> Iterator[Article]:
         where, params = "true", []
         if request is not None:
             compiled = self.compile(request)
             where, params = compiled.where.text, compiled.where.params
-        query = f"SELECT {_COLUMNS} FROM {_S}.articles WHERE {where} ORDER BY published ASC NULLS LAST, id"
+        query = f"SELECT {_COLUMNS} FROM {_S}.articles WHERE {where} ORDER BY instant ASC NULLS LAST, id"
         for row in self._stream(query, params):
             yield _article(row)
 
     def stats(self, *, top: int = 10) -> Stats:
         with errors_as(self.url, "read"):
             count, first, last, undated = self.conn.execute(
-                f"SELECT count(*), min(published), max(published), count(*) FILTER (WHERE published IS NULL) "
+                f"SELECT count(*), min(instant), max(instant), count(*) FILTER (WHERE instant IS NULL) "
                 f"FROM {_S}.docs").fetchone()
             years = self.conn.execute(
-                f"SELECT extract(year FROM published AT TIME ZONE 'UTC')::int, count(*) FROM {_S}.docs "
-                "WHERE published IS NOT NULL GROUP BY 1 ORDER BY 1").fetchall()
+                f"SELECT extract(year FROM instant AT TIME ZONE 'UTC')::int, count(*) FROM {_S}.docs "
+                "WHERE instant IS NOT NULL GROUP BY 1 ORDER BY 1").fetchall()
             sources: Counter = Counter()
             for source, n in self.conn.execute(f"SELECT source, count(*) FROM {_S}.articles GROUP BY source"):
                 sources[source.strip() or "(unknown)"] += int(n)

@@ -4,7 +4,11 @@ Everything lives in one PostgreSQL schema, ``searcher``:
 
 * ``articles``: the stored fields, ``exact`` and the ``tsv`` vector (``vector``), range
   partitioned by ``published`` (one partition per month, made as needed; undated
-  articles in the default partition), with a GIN index on ``tsv``;
+  articles in the default partition), with a GIN index on ``tsv``. ``published`` is the
+  publication's wall-clock time (the UTC instant moved by the offset the source stated,
+  labelled UTC), so date filters compare the publication's own day; ``instant`` is the
+  exact UTC instant (sorting, display), ``utc_offset`` the stated offset and
+  ``signature`` the near-duplicate signature (``analytics.neardup``);
 * ``docs``: one row per live article (id, content hash, file, date), with unique ids and
   unique hashes: what makes two indexers at once never store an article twice
   (a partitioned table cannot hold a unique id across months);
@@ -22,7 +26,7 @@ from typing import Iterable, Set, Tuple
 
 SCHEMA = "searcher"
 #: Bump when a change to tables or analysis makes old archives answer differently.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: The advisory lock key writers hold shared and ``--rebuild`` exclusively.
 LOCK_KEY = 0x5EA4C4E4
 
@@ -33,7 +37,8 @@ CREATE TABLE {SCHEMA}.docs (
     id text PRIMARY KEY,
     hash text NOT NULL UNIQUE,
     path text NOT NULL,
-    published timestamptz
+    published timestamptz,
+    instant timestamptz
 );
 CREATE INDEX docs_path ON {SCHEMA}.docs (path);
 CREATE TABLE {SCHEMA}.articles (
@@ -49,7 +54,10 @@ CREATE TABLE {SCHEMA}.articles (
     position integer NOT NULL,
     hash text NOT NULL,
     exact boolean NOT NULL,
-    tsv tsvector NOT NULL
+    tsv tsvector NOT NULL,
+    instant timestamptz,
+    utc_offset integer,
+    signature bytea
 ) PARTITION BY RANGE (published);
 CREATE TABLE {SCHEMA}.articles_undated PARTITION OF {SCHEMA}.articles DEFAULT;
 CREATE INDEX articles_tsv ON {SCHEMA}.articles USING gin (tsv);

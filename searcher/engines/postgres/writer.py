@@ -16,6 +16,7 @@ session added; ``live`` asks the server.
 from __future__ import annotations
 
 import time
+from datetime import datetime, timedelta
 from typing import Any, Dict, List, Optional, Set, Tuple
 
 import numpy as np
@@ -32,7 +33,15 @@ from searcher.engines.postgres.vector import Vector, build, clean_text
 _S = schema.SCHEMA
 _LOOKUP = {"id": "id", "hash": "hash", "path": "path"}
 _ARTICLE_COLUMNS = ("id", "published", "title", "body", "source", "url", "author", "keywords", "path",
-                    "position", "hash", "exact", "tsv")
+                    "position", "hash", "exact", "tsv", "instant", "utc_offset", "signature")
+
+
+def wall_clock(article: Article) -> Optional[datetime]:
+    """The publication's wall-clock time, labelled UTC: the partition key and what date
+    filters compare, so an article of 07:47 PM EST on Nov 19 is on the 19th."""
+    if article.date is None:
+        return None
+    return article.date + timedelta(minutes=article.utc_offset or 0)
 #: Times a batch is tried again after a deadlock with another writer.
 RETRIES = 8
 
@@ -137,7 +146,7 @@ class PostgresWriter(EngineWriter):
         wanted = {}
         for article, _ in self._adds:
             if article.date is not None:
-                start = schema.month_start(article.date)
+                start = schema.month_start(wall_clock(article))  # type: ignore[arg-type]
                 wanted[schema.partition_name(start)] = start
         missing = {n: s for n, s in wanted.items() if n not in self._partitions}
         if not missing:
@@ -202,21 +211,22 @@ class PostgresWriter(EngineWriter):
     def _insert(self, cur: psycopg.Cursor) -> None:
         adds = sorted(self._adds, key=lambda av: av[0].id)
         cur.execute(
-            f"INSERT INTO {_S}.docs (id, hash, path, published) "
-            "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::timestamptz[]) "
+            f"INSERT INTO {_S}.docs (id, hash, path, published, instant) "
+            "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::timestamptz[], %s::timestamptz[]) "
             "ON CONFLICT DO NOTHING RETURNING id",
             [[clean_text(a.id) for a, _ in adds], [a.content_hash for a, _ in adds],
-             [clean_text(a.path) for a, _ in adds], [a.date for a, _ in adds]])
+             [clean_text(a.path) for a, _ in adds], [wall_clock(a) for a, _ in adds], [a.date for a, _ in adds]])
         accepted = {r[0] for r in cur.fetchall()}
         kept = [(a, v) for a, v in adds if clean_text(a.id) in accepted]
         columns = sql.SQL(", ").join(sql.Identifier(c) for c in _ARTICLE_COLUMNS)
         with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(_S, "articles"), columns)) as copy:
             for a, v in kept:
                 copy.write_row((
-                    clean_text(a.id), a.date, clean_text(a.title), clean_text(a.body), clean_text(a.source),
+                    clean_text(a.id), wall_clock(a), clean_text(a.title), clean_text(a.body), clean_text(a.source),
                     clean_text(a.url), clean_text(a.author),
                     clean_text(",".join(k.replace(",", " ") for k in a.keywords)), clean_text(a.path),
-                    a.position, a.content_hash, v.exact, v.literal,
+                    a.position, a.content_hash, v.exact, v.literal, a.date, a.utc_offset,
+                    bytes(a.signature) if a.signature is not None else None,
                 ))
         long_rows = [(clean_text(a.id), lex, w, list(ps)) for a, v in kept for lex, w, ps in v.long_positions]
         if long_rows:
