@@ -1,7 +1,7 @@
 """A synthetic but realistic news corpus for the benchmark, built from real sentences.
 
 Real articles (``../shared/corpora``: NewsArticles.csv and the BBC text files, or the repo's
-``corpus/`` when ``../shared`` is absent) are cut into sentences. Each generated article takes
+``corpus/`` when ``../shared`` is absent: its CSV, JSONL and ``text/world-*`` files) are cut into sentences. Each generated article takes
 its title from one real article and 8-30 sentences drawn from the whole pool, in paragraphs,
 with a date spread uniformly over 30 years. Everything comes from one ``random.Random(seed)``
 and sorted inputs, so the same seed gives the same files byte for byte.
@@ -50,10 +50,13 @@ class GenArticle:
 
 
 def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
+    """UTF-8, else Windows-1252, else latin-1: the encodings of the sample's text files."""
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+    return data.decode("latin-1")
 
 
 def _real_articles(root: Optional[Path] = None) -> List[Tuple[str, str]]:
@@ -67,7 +70,7 @@ def _real_articles(root: Optional[Path] = None) -> List[Tuple[str, str]]:
     else:
         local = REPO / "corpus"
         csv_files = sorted((local / "csv").glob("*.csv"))
-        text_files = sorted((local / "text").glob("bbc-*/*.txt"))
+        text_files = sorted((local / "text").glob("world-*/*.txt"))
         for path in sorted((local / "jsonl").glob("*.jsonl")):
             for line in path.read_text(encoding="utf-8").splitlines():
                 if line.strip():

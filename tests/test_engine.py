@@ -34,6 +34,7 @@ QUERIES = [
     'body:"prime minister"',
     'keyword:"north korea"',
     "source:bbc",
+    "source:world",
     "url:bbc",
     "author:smith",
     "trump date:2017",

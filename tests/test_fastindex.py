@@ -29,7 +29,7 @@ QUERIES = [
     "election AND NOT trump",
     "bank",
     "market -shares",
-    "title:music",
+    "title:grammy",
     "film award",
 ]
 

@@ -19,7 +19,6 @@ from searcher.errors import SourceError
 from searcher.sources import FORMATS, MAX_BODY_CHARS, detect_format, iter_files, read_file
 from searcher.sources._encoding import decode, fix_mojibake, looks_binary
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
 def read_all(path: Path, **options: Any) -> List[Union[Article, Problem]]:
@@ -271,15 +270,16 @@ def test_read_file_drops_empty_bodies_and_cuts_huge_ones(tmp_path: Path) -> None
     assert article.body.endswith("abcdefghi")
 
 
-def test_read_file_real_seed_and_bbc() -> None:
-    seed = SHARED / "corpora" / "seed" / "2023-08-31-north-korea-missiles.txt"
-    bbc = SHARED / "corpora" / "bbc" / "sports" / "001.txt"
-    if not seed.is_file() or not bbc.is_file():
-        pytest.skip("shared corpora are not here")
-    article = only_article(seed)
+def test_read_file_real_seed_and_sample_text() -> None:
+    """The repo's copy of the seed article (date on the body's first line) and a topic-folder
+    file of ``corpus/`` (title on line 1, no header lines), read from disk."""
+    sample = Path(__file__).resolve().parents[1] / "corpus" / "text"
+    article = only_article(sample / "2023-08-31-north-korea-missiles.txt")
     assert article.date == datetime(2023, 8, 31, tzinfo=timezone.utc)
     assert article.body.startswith("North Korea has confirmed")
-    assert only_article(bbc).title == "Claxton hunting first major medal"
+    topic = only_article(sample / "world-sports" / "0700.txt")
+    assert topic.title == "PyeongChang 2018 Winter Olympics: Countdown begins with one year to go"
+    assert topic.date is None and topic.body.startswith("From February 9 to 25, 2018")
 
 
 # --- iter_files ------------------------------------------------------------------------

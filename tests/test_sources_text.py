@@ -1,4 +1,5 @@
-"""Tests for searcher.sources.text: header lines, titles, bodies, and the real text corpora."""
+"""Tests for searcher.sources.text: header lines, titles, bodies, and the real text corpora
+(the shared seed article and the text files of the repo's ``corpus/``)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from searcher.sources.text import parse_text, title_from_body
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SEED = SHARED / "corpora" / "seed" / "2023-08-31-north-korea-missiles.txt"
-BBC = SHARED / "corpora" / "bbc"
+SAMPLE = Path(__file__).resolve().parents[1] / "corpus" / "text"
 
 
 def utc(*parts: int) -> datetime:
@@ -43,27 +44,65 @@ def test_seed_article_date_on_the_first_line_with_the_body() -> None:
     assert article.body.endswith("in support of its invasion of Ukraine.")
 
 
-def test_bbc_files_title_on_the_first_line_latin1() -> None:
-    path = BBC / "business" / "001.txt"
-    if not path.is_file():
-        pytest.skip("shared corpora are not here")
-    article = read_one(path.read_bytes())
-    assert article.title == "Ad sales boost Time Warner profit"
-    assert article.body.startswith("Quarterly profits at US media giant TimeWarner jumped 76%")
-    assert "(\u00a3600m)" in article.body  # latin-1 pound sign decoded
+@pytest.mark.parametrize(
+    ("name", "encoding", "title", "start", "decoded"),
+    [
+        (
+            "world-entertainment/2713.txt", "latin-1",
+            "Prince William, Princess Kate land in Paris for 2-day tour",
+            "Prince William and Princess Kate touched down in Paris", "Fran\u00e7ois Hollande",
+        ),
+        (
+            "world-politics/2686.txt", "cp1252",
+            "How does the EU hijab ruling affect Muslim women? Nihad El Aabedy",
+            "The European Union's top law court ruled", "we didn\u2019t know",
+        ),
+    ],
+)  # fmt: skip
+def test_sample_files_title_on_the_first_line_legacy_encoding(
+    name: str, encoding: str, title: str, start: str, decoded: str
+) -> None:
+    """The sample's latin-1 and Windows-1252 files: no header lines, the title on line 1."""
+    data = (SAMPLE / name).read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    assert decoded in data.decode(encoding)
+    article = read_one(data)
+    assert article.title == title
+    assert article.body.startswith(start)
+    assert decoded in article.body  # the single-byte character decoded, not U+FFFD
     assert article.date is None and article.date_problem == ""
 
 
-def test_bbc_every_file_in_a_category_has_a_title_and_body() -> None:
-    folder = BBC / "tech"
-    if not folder.is_dir():
-        pytest.skip("shared corpora are not here")
-    for path in sorted(folder.glob("*.txt"))[:80]:
-        article = read_one(path.read_bytes())
-        first_line = path.read_bytes().decode("latin-1").split("\n", 1)[0].strip()
-        assert article.title == first_line, path
-        assert article.body and not article.body.startswith(first_line), path
-        assert "\ufffd" not in article.body, path
+def _decoded(data: bytes) -> str:
+    """A sample file's text in its own encoding (UTF-8 or Windows-1252; latin-1 is a subset here)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252")
+
+
+def test_sample_every_text_file_in_the_topic_folders_has_a_title_and_body() -> None:
+    paths = sorted(SAMPLE.glob("world-*/*.txt"))
+    assert len(paths) == 30
+    legacy = 0
+    for path in paths:
+        data = path.read_bytes()
+        legacy += not _is_utf8(data)
+        first_line, blank, rest = _decoded(data).partition("\n\n")
+        article = read_one(data)
+        assert blank and article.title == first_line, path
+        assert article.body == rest.strip(), path  # every character decoded as written
+        assert not article.body.startswith(first_line), path
+    assert legacy == 2  # the latin-1 and the Windows-1252 file
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 @pytest.mark.parametrize(
