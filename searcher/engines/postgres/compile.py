@@ -128,7 +128,9 @@ class _Compiler:
         if isinstance(node, Leaf):
             return self.leaf(node)
         if isinstance(node, DateLeaf):
-            parts = []
+            # An undated article is in no date range, so it matches NOT date:...; without
+            # this test SQL's NULL would drop it from both the range and its negation.
+            parts = [Sql("published IS NOT NULL", [])]
             if node.since is not None:
                 parts.append(Sql("published >= %s", [node.since]))
             if node.until is not None:
