@@ -17,7 +17,7 @@ import html
 import io
 import json
 import re
-from typing import IO, Any, Dict, Iterable, List, Optional
+from typing import Callable, IO, Any, Dict, Iterable, List, Optional
 
 from searcher.article import Article
 from searcher.highlight import Snippet, to_ansi, to_html, to_marked
@@ -296,22 +296,30 @@ def article_dict(article: Article) -> Dict[str, Any]:
 EXPORT_COLUMNS = ["id", "title", "date", "source", "url", "author", "keywords", "body", "path"]
 
 
-def write_export(articles: Iterable[Article], out: IO[str], *, format: str) -> int:
-    """Stream articles as JSON lines or CSV; returns how many were written. CSV cells that
-    would start a formula are ``spreadsheet_safe``."""
+def write_export(articles: Iterable[Article], out: IO[str], *, format: str,
+                 record: Callable[[Article], Dict[str, Any]] = article_dict, header: Optional[str] = None) -> int:
+    """Stream articles as JSON lines or CSV, each as ``record`` gives it, after the
+    ``header`` line when one is given; returns how many were written. CSV cells that would
+    start a formula are ``spreadsheet_safe``."""
     count = 0
+    if header is not None:
+        out.write(header + "\n")
     if format == "csv":
-        writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS)
-        writer.writeheader()
+        writer: Optional[csv.DictWriter] = None
         for article in articles:
-            row = article_dict(article)
+            row = record(article)
+            if writer is None:
+                writer = csv.DictWriter(out, fieldnames=list(row))
+                writer.writeheader()
             row["keywords"] = "; ".join(row["keywords"])
             row["date"] = row["date"] or ""
-            writer.writerow({key: spreadsheet_safe(value) for key, value in row.items()})
+            writer.writerow({key: spreadsheet_safe(value) if isinstance(value, str) else value for key, value in row.items()})
             count += 1
+        if writer is None:  # no article: the column names alone
+            csv.writer(out).writerow(EXPORT_COLUMNS)
         return count
     for article in articles:
-        out.write(to_json(article_dict(article)) + "\n")
+        out.write(to_json(record(article)) + "\n")
         count += 1
     return count
 

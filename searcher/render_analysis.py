@@ -15,7 +15,7 @@ from searcher.analytics.export import ExportHeader, citation, csv_comment
 from searcher.analytics.first import FirstSeen
 from searcher.analytics.significance import TermScore
 from searcher.article import Article
-from searcher.render import EXPORT_COLUMNS, article_dict, printable, spreadsheet_safe, to_json
+from searcher.render import article_dict, printable, spreadsheet_safe, to_json, write_export
 
 
 def timeline_dict(timeline: Any) -> Dict[str, Any]:
@@ -107,20 +107,5 @@ def write_cited_export(header: ExportHeader, articles: Iterable[Article], out: I
     """Stream a query's export: the header first (a JSON line, or a ``# searcher-export``
     comment line before the CSV header), then one record per article with its citation.
     Returns how many articles were written."""
-    count = 0
-    if format == "csv":
-        out.write(csv_comment(header) + "\n")
-        writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS + ["citation"])
-        writer.writeheader()
-        for article in articles:
-            row = cited(article)
-            row["keywords"] = "; ".join(row["keywords"])
-            row["date"] = row["date"] or ""
-            writer.writerow({key: spreadsheet_safe(value) for key, value in row.items()})
-            count += 1
-        return count
-    out.write(to_json(header.to_dict()) + "\n")
-    for article in articles:
-        out.write(to_json(cited(article)) + "\n")
-        count += 1
-    return count
+    first = csv_comment(header) if format == "csv" else to_json(header.to_dict())
+    return write_export(articles, out, format=format, record=cited, header=first)
