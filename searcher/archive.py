@@ -407,25 +407,29 @@ class Archive:
         match is grouped, so the counts are exact."""
         from dataclasses import replace
 
-        from searcher.analytics.neardup import group
+        from searcher.analytics.neardup import group_page
         from searcher.engines.base import Ranking
 
         matches = list(self.engine.matches(request, signatures=True))
         recency = request.recency
-        scored = [(m, m.score * (recency.factor(m.date) if recency else 1.0)) for m in matches]
+        if recency is None:
+            scored = [(m, m.score) for m in matches]
+        else:
+            scored = [(m, m.score * recency.factor(m.date)) for m in matches]
         scored.sort(key=_match_order(request.sort))
-        stories = group([(m.id, m.date, m.source, m.signature) for m, _ in scored])
-        best = {m.id: score for m, score in scored}
-        window = stories[request.offset: request.offset + request.limit]
+        count, window = group_page([(m.id, m.date, m.source, m.signature) for m, _ in scored],
+                                   request.offset, request.limit)
+        # A story's score is its best member's: by relevance, its first-listed one's.
+        best = None if request.sort == "relevance" else {m.id: score for m, score in scored}
         hits = []
         for story in window:
             article = self.engine.get(story.first.id)
             if article is None:  # deleted since the matches were read
                 continue
-            score = max(best[m.id] for m in story.members)
+            score = scored[story.rank][1] if best is None else max(best[m.id] for m in story.members)
             hits.append(Ranked(replace(article), score, copies=tuple(story.copies),
                                copy_sources=tuple(story.sources[1:])))
-        return Ranking(len(matches), tuple(hits)), len(stories)
+        return Ranking(len(matches), tuple(hits)), count
 
     def _recency(self, half_life: Optional[str], until: Optional[datetime]) -> Optional[Recency]:
         """The decay for ``--recency``: from ``until`` when given, else from the newest article."""
