@@ -289,8 +289,10 @@ class Archive:
         request = self._request(parsed, timeout=timeout)
         inside, size = document_counts(self.engine.keywords_of(request))
         candidates = {t: n for t, n in inside.items() if n >= min_count}
-        background = {t: self.engine.doc_frequency("keywords", t) for t in candidates}
-        return significant_terms(candidates, background, size, len(self), min_count=min_count, limit=limit)
+        total = len(self)
+        background = _background(self.engine, candidates, size, total, limit)
+        looked_up = {t: candidates[t] for t in background}
+        return significant_terms(looked_up, background, size, total, min_count=min_count, limit=limit)
 
     def _parsed(self, query: Optional[str], since: Union[str, datetime, None],
                 until: Union[str, datetime, None], now: Optional[datetime]) -> "ParsedQuery":
@@ -510,6 +512,41 @@ class Archive:
             highlight_whole(article.title, spec, field="title"),
             highlight_whole(article.body, spec, field="body"),
         )
+
+
+def _background(engine: Engine, candidates: Mapping[str, int], size: int, total: int, limit: int) -> Dict[str, int]:
+    """Archive-wide article counts of the candidate terms that can make the ``limit`` best
+    (``analytics.significance``): looked up best possible score first, and no further
+    once that bound falls below the ``limit``-th exact score found. A term's best possible
+    score is its G² if no other article held it, and its real score is never higher, so
+    the list is the one every candidate's count would give, at a fraction of the lookups
+    (a common word's 20,000 candidates need about 2,000)."""
+    import heapq
+
+    from searcher.analytics.significance import log_likelihood
+
+    rest = total - size
+    if size <= 0 or rest <= 0 or limit < 1:
+        return {}
+    bound_of: Dict[int, float] = {}
+    for n in set(candidates.values()):
+        bound_of[n] = log_likelihood(n, size, 0, rest)
+    best: List[float] = []  # the ``limit`` best exact scores so far, a min-heap
+    background: Dict[str, int] = {}
+    for term in sorted(candidates, key=lambda t: (-bound_of[candidates[t]], t)):
+        if len(best) >= limit and bound_of[candidates[term]] < best[0]:
+            break
+        inside = candidates[term]
+        found = background[term] = engine.doc_frequency("keywords", term)
+        outside = max(0, found - inside)
+        if inside * rest <= outside * size:
+            continue  # not more frequent inside: never listed
+        score = log_likelihood(inside, size, outside, rest)
+        if len(best) < limit:
+            heapq.heappush(best, score)
+        elif score > best[0]:
+            heapq.heapreplace(best, score)
+    return background
 
 
 def _match_order(sort: str) -> Callable[[Tuple[Any, float]], Any]:

@@ -417,9 +417,10 @@ class WhooshEngine(Engine):
     def keywords_of(self, request: SearchRequest) -> Iterator[Tuple[str, ...]]:
         searcher = self.search_view()
         query = self._query(request, searcher)
-        for docnum, _ in _all_matches(searcher, query, request):
-            value = searcher.stored_fields(docnum).get("keywords") or ""
-            yield tuple(k for k in str(value).split(",") if k)
+        for leaf, _, docnums, _ in _leaf_matches(searcher, query, request):
+            for docnum in docnums:  # from the segment itself: no search for it per document
+                value = leaf.stored_fields(docnum).get("keywords") or ""
+                yield tuple(k for k in str(value).split(",") if k)
 
     @_reads_index
     def articles(self, request: Optional[SearchRequest] = None) -> Iterator[Article]:
