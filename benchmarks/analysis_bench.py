@@ -59,14 +59,20 @@ def timed(fn: Callable[[], Any], runs: int) -> Tuple[float, Any]:
 
 
 def _vocabulary(index: Path) -> List[Tuple[str, int]]:
-    """(term, document frequency) of the body field: alphabetic terms of 4+ letters."""
+    """(term, document frequency) of the body field: alphabetic terms of 4+ letters that
+    are whole words (also a keyword of some article), not stems such as "remov"."""
     engine = Archive.open(index).engine
     reader = engine.search_view().reader()
+
+    def text(term: object) -> str:
+        return term.decode("utf-8") if isinstance(term, bytes) else str(term)
+
+    words = {text(term) for term in reader.field_terms("keywords")}
     out = []
     for term, info in reader.iter_field("body"):
-        text = term.decode("utf-8") if isinstance(term, bytes) else term
-        if len(text) >= 4 and text.isalpha() and text.isascii():
-            out.append((text, info.doc_frequency()))
+        word = text(term)
+        if len(word) >= 4 and word.isalpha() and word.isascii() and word in words:
+            out.append((word, info.doc_frequency()))
     engine.close()
     return out
 
@@ -122,21 +128,39 @@ def library_figures(archive: Archive, q: Dict[str, Any], runs: int) -> Dict[str,
     return out
 
 
+#: Runs ``python -m searcher ARGS`` and, at exit, writes the process's own peak RSS
+#: (``VmHWM``, reset by exec) to the pipe named by ``BENCH_RSS_FD``. (A child's ``ru_maxrss`` is no use
+#: here: Linux carries the forking parent's high-water mark over to it.)
+_RUN_CLI = """
+import atexit, os, runpy, sys
+def report():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            os.write(int(os.environ["BENCH_RSS_FD"]), line.split()[1].encode())
+atexit.register(report)
+sys.argv = ["searcher"] + sys.argv[1:]
+runpy.run_module("searcher", run_name="__main__", alter_sys=True)
+"""
+
+
 def _cli(args: List[str], index: Path) -> Tuple[float, float, int]:
     """(wall seconds, peak RSS in MB, exit code) of one ``python -m searcher`` process, its
     output thrown away."""
-    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    read_end, write_end = os.pipe()
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+               BENCH_RSS_FD=str(write_end))
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "searcher", *args, "--index", str(index)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.Popen([sys.executable, "-c", _RUN_CLI, *args, "--index", str(index)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
+                            pass_fds=(write_end,))
+    os.close(write_end)
+    _, err = proc.communicate()
     seconds = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    with os.fdopen(read_end, "rb") as fh:
+        peak = fh.read()
     if proc.returncode:
-        sys.stderr.write((proc.stderr.read() if proc.stderr else b"").decode("utf-8", "replace"))
-    if proc.stderr:
-        proc.stderr.close()
-    return seconds, usage.ru_maxrss / 1024, proc.returncode
+        sys.stderr.write(err.decode("utf-8", "replace"))
+    return seconds, int(peak or 0) / 1024, proc.returncode
 
 
 def cli_median(args: List[str], index: Path, runs: int) -> Dict[str, float]:
