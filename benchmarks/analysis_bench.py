@@ -128,24 +128,36 @@ def library_figures(archive: Archive, q: Dict[str, Any], runs: int) -> Dict[str,
     return out
 
 
-#: Runs ``python -m searcher ARGS`` and, at exit, writes the process's own peak RSS
-#: (``VmHWM``, reset by exec) to the pipe named by ``BENCH_RSS_FD``. (A child's ``ru_maxrss`` is no use
-#: here: Linux carries the forking parent's high-water mark over to it.)
+#: Runs ``python -m searcher ARGS`` and, at exit, writes to the pipe named by
+#: ``BENCH_RSS_FD`` the process's own peak RSS (``VmHWM``, reset by exec) and the peak of
+#: its anonymous memory (``RssAnon``, sampled every 20 ms by a thread): the rest of RSS is
+#: index file pages mapped by Whoosh, page cache that the kernel can drop. (A child's
+#: ``ru_maxrss`` is no use here: Linux carries the forking parent's high-water mark over.)
 _RUN_CLI = """
-import atexit, os, runpy, sys
-def report():
+import atexit, os, runpy, sys, threading, time
+peak = [0]
+def status(name):
     for line in open("/proc/self/status"):
-        if line.startswith("VmHWM:"):
-            os.write(int(os.environ["BENCH_RSS_FD"]), line.split()[1].encode())
+        if line.startswith(name):
+            return int(line.split()[1])
+    return 0
+def sample():
+    while True:
+        peak[0] = max(peak[0], status("RssAnon:"))
+        time.sleep(0.02)
+threading.Thread(target=sample, daemon=True).start()
+def report():
+    peak[0] = max(peak[0], status("RssAnon:"))
+    os.write(int(os.environ["BENCH_RSS_FD"]), f"{status('VmHWM:')} {peak[0]}".encode())
 atexit.register(report)
 sys.argv = ["searcher"] + sys.argv[1:]
 runpy.run_module("searcher", run_name="__main__", alter_sys=True)
 """
 
 
-def _cli(args: List[str], index: Path) -> Tuple[float, float, int]:
-    """(wall seconds, peak RSS in MB, exit code) of one ``python -m searcher`` process, its
-    output thrown away."""
+def _cli(args: List[str], index: Path) -> Tuple[float, float, float, int]:
+    """(wall seconds, peak RSS in MB, peak anonymous RSS in MB, exit code) of one
+    ``python -m searcher`` process, its output thrown away."""
     read_end, write_end = os.pipe()
     env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""),
                BENCH_RSS_FD=str(write_end))
@@ -157,10 +169,10 @@ def _cli(args: List[str], index: Path) -> Tuple[float, float, int]:
     _, err = proc.communicate()
     seconds = time.perf_counter() - started
     with os.fdopen(read_end, "rb") as fh:
-        peak = fh.read()
+        found = fh.read().split() or [b"0", b"0"]
     if proc.returncode:
         sys.stderr.write(err.decode("utf-8", "replace"))
-    return seconds, int(peak or 0) / 1024, proc.returncode
+    return seconds, int(found[0]) / 1024, int(found[1]) / 1024, proc.returncode
 
 
 def cli_median(args: List[str], index: Path, runs: int) -> Dict[str, float]:
@@ -192,7 +204,7 @@ def export_figures(index: Path, common: str, runs: int) -> List[Dict[str, Any]]:
     for name, args in cases:
         found = [_cli(args, index) for _ in range(max(1, runs))]
         out.append({"case": name, "args": args, "seconds": statistics.median(f[0] for f in found),
-                    "peak_rss_mb": max(f[1] for f in found)})
+                    "peak_rss_mb": max(f[1] for f in found), "peak_anon_mb": max(f[2] for f in found)})
     return out
 
 
@@ -250,9 +262,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     if not args.skip_export:
         exports = export_figures(args.index, queries[1]["query"], args.cli_runs)
         print()
-        print(f"{'export to /dev/null':<34} {'seconds':>9} {'peak RSS MB':>12}")
+        print(f"{'export to /dev/null':<34} {'seconds':>9} {'peak RSS MB':>12} {'of it anon MB':>14}")
         for e in exports:
-            print(f"{e['case']:<34} {e['seconds']:>9.2f} {e['peak_rss_mb']:>12.1f}")
+            print(f"{e['case']:<34} {e['seconds']:>9.2f} {e['peak_rss_mb']:>12.1f} {e['peak_anon_mb']:>14.1f}")
     out = args.out or HERE / "out" / f"analysis-{n}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
