@@ -289,8 +289,10 @@ class Archive:
         request = self._request(parsed, timeout=timeout)
         inside, size = document_counts(self.engine.keywords_of(request))
         candidates = {t: n for t, n in inside.items() if n >= min_count}
-        background = {t: self.engine.doc_frequency("keywords", t) for t in candidates}
-        return significant_terms(candidates, background, size, len(self), min_count=min_count, limit=limit)
+        total = len(self)
+        background = _background(self.engine, candidates, size, total, limit)
+        looked_up = {t: candidates[t] for t in background}
+        return significant_terms(looked_up, background, size, total, min_count=min_count, limit=limit)
 
     def _parsed(self, query: Optional[str], since: Union[str, datetime, None],
                 until: Union[str, datetime, None], now: Optional[datetime]) -> "ParsedQuery":
@@ -407,25 +409,29 @@ class Archive:
         match is grouped, so the counts are exact."""
         from dataclasses import replace
 
-        from searcher.analytics.neardup import group
+        from searcher.analytics.neardup import group_page
         from searcher.engines.base import Ranking
 
         matches = list(self.engine.matches(request, signatures=True))
         recency = request.recency
-        scored = [(m, m.score * (recency.factor(m.date) if recency else 1.0)) for m in matches]
+        if recency is None:
+            scored = [(m, m.score) for m in matches]
+        else:
+            scored = [(m, m.score * recency.factor(m.date)) for m in matches]
         scored.sort(key=_match_order(request.sort))
-        stories = group([(m.id, m.date, m.source, m.signature) for m, _ in scored])
-        best = {m.id: score for m, score in scored}
-        window = stories[request.offset: request.offset + request.limit]
+        count, window = group_page([(m.id, m.date, m.source, m.signature) for m, _ in scored],
+                                   request.offset, request.limit)
+        # A story's score is its best member's: by relevance, its first-listed one's.
+        best = None if request.sort == "relevance" else {m.id: score for m, score in scored}
         hits = []
         for story in window:
             article = self.engine.get(story.first.id)
             if article is None:  # deleted since the matches were read
                 continue
-            score = max(best[m.id] for m in story.members)
+            score = scored[story.rank][1] if best is None else max(best[m.id] for m in story.members)
             hits.append(Ranked(replace(article), score, copies=tuple(story.copies),
                                copy_sources=tuple(story.sources[1:])))
-        return Ranking(len(matches), tuple(hits)), len(stories)
+        return Ranking(len(matches), tuple(hits)), count
 
     def _recency(self, half_life: Optional[str], until: Optional[datetime]) -> Optional[Recency]:
         """The decay for ``--recency``: from ``until`` when given, else from the newest article."""
@@ -507,6 +513,41 @@ class Archive:
             highlight_whole(article.title, spec, field="title"),
             highlight_whole(article.body, spec, field="body"),
         )
+
+
+def _background(engine: Engine, candidates: Mapping[str, int], size: int, total: int, limit: int) -> Dict[str, int]:
+    """Archive-wide article counts of the candidate terms that can make the ``limit`` best
+    (``analytics.significance``): looked up best possible score first, and no further
+    once that bound falls below the ``limit``-th exact score found. A term's best possible
+    score is its G² if no other article held it, and its real score is never higher, so
+    the list is the one every candidate's count would give, at a fraction of the lookups
+    (a common word's 20,000 candidates need about 2,000)."""
+    import heapq
+
+    from searcher.analytics.significance import log_likelihood
+
+    rest = total - size
+    if size <= 0 or rest <= 0 or limit < 1:
+        return {}
+    bound_of: Dict[int, float] = {}
+    for n in set(candidates.values()):
+        bound_of[n] = log_likelihood(n, size, 0, rest)
+    best: List[float] = []  # the ``limit`` best exact scores so far, a min-heap
+    background: Dict[str, int] = {}
+    for term in sorted(candidates, key=lambda t: (-bound_of[candidates[t]], t)):
+        if len(best) >= limit and bound_of[candidates[term]] < best[0]:
+            break
+        inside = candidates[term]
+        found = background[term] = engine.doc_frequency("keywords", term)
+        outside = max(0, found - inside)
+        if inside * rest <= outside * size:
+            continue  # not more frequent inside: never listed
+        score = log_likelihood(inside, size, outside, rest)
+        if len(best) < limit:
+            heapq.heappush(best, score)
+        elif score > best[0]:
+            heapq.heapreplace(best, score)
+    return background
 
 
 def _match_order(sort: str) -> Callable[[Tuple[Any, float]], Any]:

@@ -60,6 +60,7 @@ __all__ = [
     "signature_from_text",
     "similarity",
     "group",
+    "group_page",
 ]
 
 #: Words per shingle.
@@ -352,6 +353,30 @@ def _verified(matrix: np.ndarray, pairs: np.ndarray, threshold: float) -> np.nda
     return np.concatenate(keep) if keep else pairs
 
 
+def _linked(items: List[DupRow], threshold: float) -> "_Components":
+    """The components of ``items``: union of every verified candidate pair (the root of a
+    component is its lowest row number, so the first-listed member)."""
+    head = len(_HEADER)
+    signed = [
+        i
+        for i, sig in enumerate(row[3] for row in items)
+        if type(sig) is bytes and len(sig) == SIGNATURE_BYTES and sig.startswith(_HEADER)
+    ]
+    components = _Components(len(items))
+    if len(signed) > 1:
+        matrix = np.frombuffer(
+            b"".join([items[i][3][head:] for i in signed]), dtype="<u4"  # type: ignore[index]
+        ).reshape(len(signed), HASHES)
+        index = np.asarray(signed, dtype=np.int64)
+        for i, j in index[_verified(matrix, _candidate_pairs(matrix), threshold)].tolist():
+            components.union(i, j)
+    return components
+
+
+def _rows(rows: Iterable[Tuple[str, DateLike, str, Signature]]) -> List[DupRow]:
+    return [row if type(row) is DupRow else DupRow(*row) for row in rows]
+
+
 def group(rows: Iterable[Tuple[str, DateLike, str, Signature]], *, threshold: float = THRESHOLD) -> List[Group]:
     """Group the rows of a result set into copies of one story.
 
@@ -363,22 +388,8 @@ def group(rows: Iterable[Tuple[str, DateLike, str, Signature]], *, threshold: fl
     members are earliest first. Ties are broken by id, so the result does not depend on
     the order of equal-dated rows.
     """
-    items = [row if type(row) is DupRow else DupRow(*row) for row in rows]
-    n = len(items)
-    head = len(_HEADER)
-    signed = [
-        i
-        for i, sig in enumerate(row[3] for row in items)
-        if type(sig) is bytes and len(sig) == SIGNATURE_BYTES and sig.startswith(_HEADER)
-    ]
-    components = _Components(n)
-    if len(signed) > 1:
-        matrix = np.frombuffer(
-            b"".join([items[i][3][head:] for i in signed]), dtype="<u4"  # type: ignore[index]
-        ).reshape(len(signed), HASHES)
-        index = np.asarray(signed, dtype=np.int64)
-        for i, j in index[_verified(matrix, _candidate_pairs(matrix), threshold)].tolist():
-            components.union(i, j)
+    items = _rows(rows)
+    components = _linked(items, threshold)
     members: Dict[int, List[int]] = {}
     find = components.find
     for i in components.joined():
@@ -391,3 +402,35 @@ def group(rows: Iterable[Tuple[str, DateLike, str, Signature]], *, threshold: fl
     groups.extend(Group(members=(row,), rank=i) for i, row in enumerate(items) if i not in joined)
     groups.sort(key=lambda g: g.rank)
     return groups
+
+
+def group_page(
+    rows: Iterable[Tuple[str, DateLike, str, Signature]], offset: int, limit: int, *, threshold: float = THRESHOLD
+) -> Tuple[int, List[Group]]:
+    """``(len(group(rows)), group(rows)[offset:offset + limit])`` without building the
+    groups outside the page: what a page of collapsed results needs from a large result
+    set (the count stays exact, every row is still compared)."""
+    items = _rows(rows)
+    components = _linked(items, threshold)
+    find, parent = components.find, components.parent
+    members: Dict[int, List[int]] = {}
+    for i in components.joined():
+        members.setdefault(find(i), []).append(i)
+    # A component's root is its first-listed member, so the stories in rank order are the
+    # rows that are their own root.
+    count = len(items) - sum(len(found) - 1 for found in members.values())
+    page: List[Group] = []
+    seen = 0
+    for i in range(len(items)):
+        if len(page) >= limit:
+            break
+        if parent[i] != i:
+            continue
+        if seen >= offset:
+            found = members.get(i)
+            if found is None:
+                page.append(Group(members=(items[i],), rank=i))
+            else:
+                page.append(Group(members=tuple(sorted((items[j] for j in found), key=_earliest)), rank=i))
+        seen += 1
+    return count, page

@@ -161,6 +161,8 @@ class WhooshEngine(Engine):
         self.location = str(path)
         self.ix = ix
         self._searcher: Optional[Searcher] = None
+        self._columns_of: Optional[Searcher] = None  # the searcher whose columns are in _columns
+        self._columns: Dict[Tuple[int, str], Any] = {}
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -274,6 +276,7 @@ class WhooshEngine(Engine):
         return cls(folder, ix)
 
     def close(self) -> None:
+        self._columns_of, self._columns = None, {}
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
@@ -288,6 +291,7 @@ class WhooshEngine(Engine):
             # deletions committed to a segment it already had open.
             self._searcher.close()
             self._searcher = None
+            self._columns_of, self._columns = None, {}
             self._searcher = self._new_searcher()
         return self._searcher
 
@@ -346,43 +350,77 @@ class WhooshEngine(Engine):
     @_reads_index
     def matches(self, request: SearchRequest, *, signatures: bool = False) -> Iterator[Match]:
         """Every match from columns (id, wall-clock day, source, signature), never from the
-        stored documents, so a timeline of 30,000 matches reads no article text. An index of
-        schema 4 has no id or signature column: ids then come from stored fields and
-        signatures are computed from the bodies."""
+        stored documents, so a timeline of 30,000 matches reads no article text. Columns are
+        read segment by segment (Whoosh's multi-segment column reader costs a search per
+        value) and each distinct date and source is converted once. An index of schema 4
+        has no id or signature column: ids then come from stored fields and signatures are
+        computed from the bodies."""
+        from searcher.engines.whoosh.block import Segment
+
         searcher = self.search_view()
         query = self._query(request, searcher)
-        reader = searcher.reader()
-        schema = reader.schema
-        days = _column(reader, "day" if "day" in schema else "date")
-        sources = _column(reader, "source_key", translate=True)
-        uids = _column(reader, "uid") if "uid" in schema else None
-        sigs = _column(reader, "sig") if signatures and "sig" in schema else None
-        for docnum, score in _all_matches(searcher, query, request):
-            fields = None
-            if uids is not None and uids[docnum]:
-                article_id = uids[docnum].decode("utf-8")
-            else:
-                fields = searcher.stored_fields(docnum)
-                article_id = str(fields.get("id", ""))
-            signature = None
-            if signatures:
-                signature = sigs[docnum] if sigs is not None else None
-                if not signature:
-                    from searcher.analytics.neardup import signature as make_signature
+        schema = searcher.reader().schema
+        day_field = "day" if "day" in schema else "date"
+        has_uid, has_sig = "uid" in schema, "sig" in schema
+        translate = schema["source_key"].from_column_value
+        sources: Dict[bytes, str] = {}
+        dates: Dict[int, Optional[datetime]] = {}
+        for leaf, offset, docnums, scores in _leaf_matches(searcher, query, request):
+            if not docnums:
+                continue
+            days = self._leaf_column(searcher, leaf, day_field, lambda: Segment(leaf, offset, _no_check).dates(day_field))
+            source_col = self._leaf_column(searcher, leaf, "source_key")
+            uids = self._leaf_column(searcher, leaf, "uid") if has_uid else None
+            sigs = self._leaf_column(searcher, leaf, "sig") if signatures and has_sig else None
+            for docnum, score in zip(docnums, scores):
+                fields = None
+                raw_id = uids[docnum] if uids is not None else b""
+                if raw_id:
+                    article_id = raw_id.decode("utf-8")
+                else:
+                    fields = searcher.stored_fields(offset + docnum)
+                    article_id = str(fields.get("id", ""))
+                signature = None
+                if signatures:
+                    signature = sigs[docnum] if sigs is not None else None
+                    if not signature:
+                        from searcher.analytics.neardup import signature as make_signature
 
-                    fields = fields or searcher.stored_fields(docnum)
-                    signature = make_signature(str(fields.get("body", "")))
-            source = sources[docnum]
-            yield Match(article_id, _utc(date_from_column(days[docnum])),
-                        "" if source == "(unknown)" else str(source), score, signature)
+                        fields = fields or searcher.stored_fields(offset + docnum)
+                        signature = make_signature(str(fields.get("body", "")))
+                raw_source = source_col[docnum]
+                source = sources.get(raw_source)
+                if source is None:
+                    text = str(translate(raw_source))
+                    source = sources[raw_source] = "" if text == "(unknown)" else text
+                raw_day = days[docnum]
+                try:
+                    when = dates[raw_day]
+                except KeyError:
+                    when = dates[raw_day] = _utc(date_from_column(raw_day))
+                yield Match(article_id, when, source, score, signature)
+
+    def _leaf_column(self, searcher: Searcher, leaf: Any, name: str,
+                     read: Optional[Callable[[], Any]] = None) -> Any:
+        """The raw column ``name`` of one segment (or what ``read`` gives), kept while
+        ``searcher`` is the current one: opening a bytes column decodes its table of
+        offsets, which costs more than a small result set's reads."""
+        if self._columns_of is not searcher:
+            self._columns_of, self._columns = searcher, {}
+        key = (id(leaf), name)
+        found = self._columns.get(key)
+        if found is None:
+            found = self._columns[key] = read() if read is not None else leaf.column_reader(name, translate=False)
+        return found
 
     @_reads_index
     def keywords_of(self, request: SearchRequest) -> Iterator[Tuple[str, ...]]:
         searcher = self.search_view()
         query = self._query(request, searcher)
-        for docnum, _ in _all_matches(searcher, query, request):
-            value = searcher.stored_fields(docnum).get("keywords") or ""
-            yield tuple(k for k in str(value).split(",") if k)
+        for leaf, _, docnums, _ in _leaf_matches(searcher, query, request):
+            for docnum in docnums:  # from the segment itself: no search for it per document
+                value = leaf.stored_fields(docnum).get("keywords") or ""
+                yield tuple(k for k in str(value).split(",") if k)
 
     @_reads_index
     def articles(self, request: Optional[SearchRequest] = None) -> Iterator[Article]:
@@ -557,22 +595,47 @@ def _sort_facet(sort: str) -> Any:
     return None
 
 
-def _all_matches(searcher: Searcher, query: Any, request: SearchRequest) -> Iterator[Tuple[int, float]]:
-    """Every matching (global docnum, score), through the block engine when it can."""
+def _no_check() -> None:
+    """No deadline: the block engine's own checks stop a query that runs too long."""
+
+
+def _leaf_matches(searcher: Searcher, query: Any,
+                  request: SearchRequest) -> Iterator[Tuple[Any, int, List[int], List[float]]]:
+    """(segment reader, its docnum offset, local docnums, scores) of every match, segment by
+    segment, through the block engine when it can."""
+    from bisect import bisect_right
+
     from searcher.engines.whoosh.block import Unsupported
     from searcher.engines.whoosh.select import engine_for
 
     try:
         engine = engine_for(searcher, deadline=request.deadline, timeout=request.timeout)
-        for seg, found in engine.matches(query):
-            off = seg.offset
-            # The block engine gives {docnum: score}, the numpy one (ids, scores) arrays.
-            pairs = found.items() if isinstance(found, dict) else zip(found[0].tolist(), found[1].tolist())
-            for d, s in pairs:
-                yield off + int(d), float(s)
+        found_all = engine.matches(query)
     except Unsupported:
+        leaves = searcher.reader().leaf_readers()
+        offsets = [offset for _, offset in leaves]
+        per_leaf: Dict[int, Tuple[List[int], List[float]]] = {}
         for hit in searcher.search(query, limit=None, scored=True):
-            yield hit.docnum, float(hit.score)
+            i = bisect_right(offsets, hit.docnum) - 1
+            docnums, scores = per_leaf.setdefault(i, ([], []))
+            docnums.append(hit.docnum - offsets[i])
+            scores.append(float(hit.score))
+        for i in sorted(per_leaf):
+            yield leaves[i][0], offsets[i], per_leaf[i][0], per_leaf[i][1]
+        return
+    for seg, found in found_all:
+        # The block engine gives {docnum: score}, the numpy one (ids, scores) arrays.
+        if isinstance(found, dict):
+            yield seg.reader, seg.offset, list(found), [float(s) for s in found.values()]
+        else:
+            yield seg.reader, seg.offset, found[0].tolist(), found[1].tolist()
+
+
+def _all_matches(searcher: Searcher, query: Any, request: SearchRequest) -> Iterator[Tuple[int, float]]:
+    """Every matching (global docnum, score), through the block engine when it can."""
+    for _, offset, docnums, scores in _leaf_matches(searcher, query, request):
+        for docnum, score in zip(docnums, scores):
+            yield offset + docnum, score
 
 
 def _top(searcher: Searcher, query: Any, *, limit: int, request: SearchRequest) -> Tuple[int, List[Tuple[int, float]]]:
