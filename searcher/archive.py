@@ -132,7 +132,10 @@ class Archive:
         as files are handled. Problems with single files are in the report, not raised.
         """
         mapping = dict(mapping or {})
-        path_list = [Path(p) for p in paths]
+        given = [os.fspath(p) for p in paths]
+        if any(not p for p in given):
+            raise SearcherError("an empty path names no file or folder; give the path to index (use '.' for this folder)")
+        path_list = [Path(p) for p in given]
         prepare = self.engine.preparer()
 
         from searcher.indexing import walk

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from searcher import Archive, Article, IndexLocked, IndexNotFound, IndexVersionMismatch
+from searcher import Archive, Article, IndexLocked, IndexNotFound, IndexVersionMismatch, SearcherError
 from searcher.engines.whoosh.locking import WriteLock
 from tests.conftest import write_article
 
@@ -234,3 +234,10 @@ def test_date_filters_and_display_use_the_publications_own_day(tmp_path: Path) -
     assert hit["date"] == "2019-11-20T00:47:00Z" and hit["day"] == "2019-11-19"
     text = CliRunner().invoke(main, ["search", "evening", "--color", "never", "--index", str(tmp_path / "ix")]).output
     assert "2019-11-19" in text
+
+
+def test_an_empty_path_is_refused_by_the_library_too(tmp_path: Path) -> None:
+    with Archive.open(tmp_path / "ix", create=True) as archive:
+        with pytest.raises(SearcherError, match="empty path"):
+            archive.index_paths([""])
+        assert len(archive) == 0
