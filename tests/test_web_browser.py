@@ -101,6 +101,18 @@ def _titles(driver: Any) -> List[str]:
     return [e.text for e in _css(driver, "li.hit h2 a.title")]
 
 
+def _submit(driver: Any, field: Any) -> None:
+    """Submit a form and wait for the new page (Selenium's ``submit`` runs a script and
+    returns before the browser has navigated)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    before = driver.current_url
+    field.submit()
+    WebDriverWait(driver, 20).until(
+        lambda d: d.current_url != before and d.execute_script("return document.readyState") == "complete"
+    )
+
+
 def _args(driver: Any) -> dict:
     return parse_qs(urlsplit(driver.current_url).query)
 
@@ -120,7 +132,7 @@ def test_search_from_the_form(browser: Any, site: str) -> None:
     box.send_keys("missile")
     Select(_css(browser, "select[name=sort]")[0]).select_by_value("oldest")
     _css(browser, "input[name=from]")[0].send_keys("2017")
-    box.submit()
+    _submit(browser, box)
     assert _args(browser) == {"q": ["missile"], "from": ["2017"], "sort": ["oldest"]}  # empty fields drop out
     assert _titles(browser)[0] == "Missile test over the sea"
     assert _css(browser, "p.count")[0].text.startswith("5 articles, showing 1–5")
