@@ -443,7 +443,7 @@ class Archive:
         from searcher.analytics.recency import parse_half_life
 
         seconds = parse_half_life(half_life)
-        anchor = until or self.stats(top=1).last_date
+        anchor = until or self.engine.newest()
         if anchor is None:  # no dated article: nothing to decay from
             return None
         return Recency(anchor=anchor, half_life_seconds=seconds.total_seconds())

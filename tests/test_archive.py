@@ -241,3 +241,14 @@ def test_an_empty_path_is_refused_by_the_library_too(tmp_path: Path) -> None:
         with pytest.raises(SearcherError, match="empty path"):
             archive.index_paths([""])
         assert len(archive) == 0
+
+
+def test_newest_is_the_stats_last_date(tmp_path: Path) -> None:
+    with Archive.open(tmp_path / "ix", create=True) as archive:
+        assert archive.engine.newest() is None
+        archive.add([Article(title=f"A{n}", body=f"Body {n}.", url=f"https://e.test/{n}",
+                             date=datetime(2020, 1, 1 + n, tzinfo=timezone.utc)) for n in range(5)])
+        archive.add([Article(title="Undated", body="No date.", url="https://e.test/u")])
+        assert archive.engine.newest() == archive.stats().last_date == datetime(2020, 1, 5, tzinfo=timezone.utc)
+        archive.delete([archive.search("A4").hits[0].id])
+        assert archive.engine.newest() == archive.stats().last_date == datetime(2020, 1, 4, tzinfo=timezone.utc)

@@ -276,3 +276,11 @@ def test_exports_of_a_query_are_identical(archives: Dict[str, Archive]) -> None:
         exported = {name: [a.id for a in archive.export(query, now=NOW)] for name, archive in archives.items()}
         assert exported["whoosh"] == exported["postgresql"], query  # the same stable order
         assert len(exported["whoosh"]) == archives["whoosh"].search(query, now=NOW, timeout=None).total
+
+
+def test_recency_searches_match_the_same_articles(archives: Dict[str, Archive]) -> None:
+    newest = {name: a.engine.newest() for name, a in archives.items()}
+    assert newest["whoosh"] == newest["postgresql"] == archives["whoosh"].stats().last_date
+    for query in ANALYSED:
+        found = {name: _outcome(a, query, recency="30d") for name, a in archives.items()}
+        assert found["whoosh"] == found["postgresql"], query

@@ -276,6 +276,10 @@ class Engine(abc.ABC):
         """Every article (or every match of ``request``) streamed, in a stable order: by
         date, undated last, then by id. Memory stays flat."""
 
+    def newest(self) -> Optional[datetime]:
+        """The date of the newest article (where ``--recency`` measures from), or None."""
+        return self.stats(top=1).last_date
+
     @abc.abstractmethod
     def stats(self, *, top: int = 10) -> "Stats":
         """Counts, date span, articles per year, top sources and the size."""

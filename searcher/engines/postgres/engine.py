@@ -320,6 +320,11 @@ class PostgresEngine(Engine):
         for row in self._stream(query, params):
             yield _article(row)
 
+    def newest(self) -> Optional[datetime]:
+        with errors_as(self.url, "read"):
+            found = self.conn.execute(f"SELECT max(instant) FROM {_S}.docs").fetchone()[0]
+        return found.astimezone(timezone.utc) if found is not None else None
+
     def stats(self, *, top: int = 10) -> Stats:
         with errors_as(self.url, "read"):
             count, first, last, undated = self.conn.execute(

@@ -447,6 +447,22 @@ class WhooshEngine(Engine):
             yield _article(searcher.stored_fields(docnum))
 
     @_reads_index
+    def newest(self) -> Optional[datetime]:
+        """The largest value of each segment's date column (no per-document Python loop)."""
+        from searcher.engines.whoosh.block import Segment
+
+        best = None
+        for leaf, offset in self.search_view().reader().leaf_readers():
+            if not leaf.doc_count_all():
+                continue
+            seg = Segment(leaf, offset, lambda: None)
+            deleted = seg.deleted
+            dated = [v for d, v in enumerate(seg.dates("date")) if v != NO_DATE and not (deleted and d in deleted)]
+            if dated:
+                best = max(dated) if best is None else max(best, max(dated))
+        return None if best is None else _utc(date_from_column(best))
+
+    @_reads_index
     def stats(self, *, top: int = 10) -> Stats:
         searcher = self.search_view()
         reader = searcher.reader()
