@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from searcher.article import Article, Problem
-from searcher.engines import is_postgres, open_engine, rebuild_engine
+from searcher.engines import open_engine, printable_location, rebuild_engine
 from searcher.engines.base import SORTS, CheckReport, Engine, Ranked, Recency, SearchRequest
 from searcher.errors import SearcherError
 from searcher.results import Hit, IndexReport, Results, Stats
@@ -249,9 +249,9 @@ class Archive:
         request = self._request(parsed, timeout=timeout)
         low, high = parsed.since, _inclusive(parsed.until)
         if by_source:
-            rows = ((m.date, m.source) for m in self.engine.matches(request))
+            rows = ((m.wall_clock, m.source) for m in self.engine.matches(request))
             return timeline_by_source(rows, by, since=low, until=high)
-        return timeline((m.date for m in self.engine.matches(request)), by, since=low, until=high)
+        return timeline((m.wall_clock for m in self.engine.matches(request)), by, since=low, until=high)
 
     def first(
         self,
@@ -268,7 +268,15 @@ class Archive:
 
         parsed = self._parsed(query, since, until, now)
         request = self._request(parsed, timeout=timeout)
-        return first_appearances((m.id, m.date, m.source) for m in self.engine.matches(request))
+        from dataclasses import replace
+
+        matches = {m.id: m for m in self.engine.matches(request)}
+        found = first_appearances((m.id, m.date, m.source) for m in matches.values())
+        if not found.sources:
+            return found
+        # Ordered by the exact instant; the first day is the first publication's own day.
+        earliest = matches[found.sources[0].id].wall_clock
+        return replace(found, first_day=earliest.date() if earliest else found.first_day)
 
     def terms(
         self,
@@ -577,15 +585,9 @@ def check_archive(path: PathLike = DEFAULT_INDEX) -> CheckReport:
     try:
         engine = open_engine(location)
     except SearcherError as exc:
-        return CheckReport(location=location if not is_postgres(location) else _safe(location), problems=[str(exc)])
+        return CheckReport(location=printable_location(location), problems=[str(exc)])
     with Archive(engine) as archive:
         return archive.check()
-
-
-def _safe(location: str) -> str:
-    from searcher.engines.postgres.url import redact
-
-    return redact(location)
 
 
 def _batch_limits() -> Dict[str, Any]:

@@ -24,6 +24,7 @@ from typing import Any, Dict, Iterator, List, Tuple
 import pytest
 
 from searcher.archive import Archive
+from searcher.article import Article
 from searcher.errors import SearcherError
 
 from tests.conftest import CORPORA, REPO
@@ -284,3 +285,37 @@ def test_recency_searches_match_the_same_articles(archives: Dict[str, Archive]) 
     for query in ANALYSED:
         found = {name: _outcome(a, query, recency="30d") for name, a in archives.items()}
         assert found["whoosh"] == found["postgresql"], query
+
+
+@pytest.fixture(params=["whoosh", "postgresql"])
+def fresh(request: Any, tmp_path: Path) -> Iterator[Archive]:
+    """An empty archive on each engine."""
+    location = str(tmp_path / "ix") if request.param == "whoosh" else request.getfixturevalue("pg_url")
+    with Archive.open(location, create=True) as archive:
+        yield archive
+
+
+def test_time_zones_order_by_instant_and_count_by_the_publications_day(fresh: Archive) -> None:
+    """Two copies of one story: Tokyo's at 01:00 UTC (10:00 local, May 2), New York's at
+    04:00 UTC (23:00 local, May 1). Ordering, recency, the earliest copy and first
+    appearance follow the instant; days and timelines the publication's own calendar."""
+    from datetime import datetime, timezone
+
+    body = ("The volcano erupted before dawn, sending ash over three towns. " * 8).strip()
+    fresh.add([
+        Article(title="Volcano erupts", body=body, url="https://tokyo.test/v", source="Tokyo Daily",
+                date=datetime(2023, 5, 2, 1, 0, tzinfo=timezone.utc), utc_offset=540),
+        Article(title="Volcano erupts overnight", body=body + " AP contributed.", url="https://nyc.test/v",
+                source="NYC Post", date=datetime(2023, 5, 2, 4, 0, tzinfo=timezone.utc), utc_offset=-300),
+    ])
+    for sort, expected in (("newest", ["NYC Post", "Tokyo Daily"]), ("oldest", ["Tokyo Daily", "NYC Post"])):
+        assert [h.source for h in fresh.search("volcano", sort=sort)] == expected
+    collapsed = fresh.search("volcano", collapse=True)
+    assert collapsed.groups == 1 and collapsed.hits[0].source == "Tokyo Daily" and len(collapsed.hits[0].copies) == 1
+    first = fresh.first("volcano")
+    assert [r.source for r in first.sources] == ["Tokyo Daily", "NYC Post"]
+    assert first.to_dict()["sources"][0]["date"] == "2023-05-02T01:00:00Z" and first.first_day.isoformat() == "2023-05-02"
+    assert dict(fresh.timeline("volcano", by="day").periods) == {"2023-05-01": 1, "2023-05-02": 1}
+    assert [h.source for h in fresh.search("volcano", since="2023-05-01", until="2023-05-01")] == ["NYC Post"]
+    recent = fresh.search("volcano", recency="1h", collapse=False)
+    assert recent.hits[0].source == "NYC Post"  # the newest instant decays least

@@ -181,12 +181,31 @@ def _span(
     bounds += [_day(v) for v in (since, until) if v is not None]
     if not bounds:
         return []
-    start, end = _period_start(min(bounds), by), _period_start(max(bounds), by)
+    first, last = min(bounds), max(bounds)
+    if _periods_between(first, last, by) > MAX_PERIODS:
+        raise InvalidArgument(
+            f"a timeline by {by} from {first.isoformat()} to {last.isoformat()} would have more than "
+            f"{MAX_PERIODS:,} periods; narrow --from/--to or count by a longer period (--by month or year)"
+        )
+    start, end = _period_start(first, by), _period_start(last, by)
     out = []
     while start <= end:
         out.append((_key_of_start(start, by), start))
-        start = _next_start(start, by)
+        try:
+            start = _next_start(start, by)
+        except (OverflowError, ValueError):  # the last period the calendar can hold
+            break
     return out
+
+
+#: Most periods a timeline lists (the days of a century; weeks of 760 years).
+MAX_PERIODS = 40_000
+
+
+def _periods_between(first: date, last: date, by: str) -> int:
+    """About how many periods of ``by`` lie from ``first`` to ``last`` (an upper bound)."""
+    days = (last - first).days
+    return days // {"day": 1, "week": 7, "month": 28, "year": 365}[by] + 1
 
 
 def _count_days(values: Iterable[Optional[DateValue]]) -> Tuple["Counter[date]", int]:

@@ -24,6 +24,16 @@ def is_postgres(location: Union[str, "os.PathLike[str]"]) -> bool:
     return isinstance(location, str) and location.lower().startswith(POSTGRES_SCHEMES)
 
 
+def printable_location(location: Union[str, "os.PathLike[str]"]) -> str:
+    """``location`` safe to show: a connection URL without its password."""
+    text = os.fspath(location)
+    if is_postgres(text):
+        from searcher.engines.postgres.url import redact
+
+        return redact(text)
+    return text
+
+
 def engine_class(location: Union[str, "os.PathLike[str]"]) -> Type["Engine"]:
     """The engine class for ``location``."""
     if is_postgres(location):

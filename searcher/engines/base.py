@@ -109,16 +109,23 @@ class Ranking:
 @dataclass(frozen=True)
 class Match:
     """One matching article in brief, for analyses over a whole result set (timelines,
-    first appearance, wire-copy groups): its id, its publication's wall-clock time (the
-    UTC instant moved by the stated offset, labelled UTC: its calendar day is the
-    publication's own), source, score and, when asked, its near-duplicate signature
-    (``searcher.analytics.neardup``)."""
+    first appearance, wire-copy groups): its id, its UTC instant ``date`` (ordering,
+    recency), source, score, when asked its near-duplicate signature
+    (``searcher.analytics.neardup``), and ``local``, the publication's wall-clock time (the
+    instant moved by the stated offset, labelled UTC: its calendar day is the publication's
+    own, what timelines count; None when it equals ``date``)."""
 
     id: str
     date: Optional[datetime]
     source: str
     score: float = 0.0
     signature: Optional[bytes] = None
+    local: Optional[datetime] = None
+
+    @property
+    def wall_clock(self) -> Optional[datetime]:
+        """The publication's wall-clock time: ``local``, else the instant."""
+        return self.local if self.local is not None else self.date
 
 
 @dataclass

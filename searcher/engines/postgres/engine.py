@@ -284,15 +284,23 @@ class PostgresEngine(Engine):
                                  compiled.where.params).fetchall()
         return "\n".join(r[0] for r in rows)
 
-    def _stream(self, query: str, params: List[Any]) -> Iterator[Tuple[Any, ...]]:
-        """Rows of ``query`` through a server-side cursor on a connection of its own."""
+    def _stream(self, query: str, params: List[Any],
+                request: Optional[SearchRequest] = None) -> Iterator[Tuple[Any, ...]]:
+        """Rows of ``query`` through a server-side cursor on a connection of its own, within
+        what is left of ``request``'s time (the server cancels the statement past it)."""
         conn = connect(self.url, autocommit=False)
         try:
             with errors_as(self.url, "read"):
+                if request is not None and request.deadline is not None:
+                    left = max(int((request.deadline - time.perf_counter()) * 1000), 1)
+                    conn.execute("SELECT set_config('statement_timeout', %s, true)", [f"{left}ms"])
                 with conn.cursor(name="searcher_stream") as cur:
                     cur.itersize = 2_000
-                    cur.execute(query, params)
-                    yield from cur
+                    try:
+                        cur.execute(query, params)
+                        yield from cur
+                    except pgerrors.QueryCanceled:
+                        raise QueryTimeout.after(request.timeout if request is not None else 0.0) from None
         finally:
             conn.close()
 
@@ -300,15 +308,17 @@ class PostgresEngine(Engine):
         compiled = self.compile(request)
         score, score_params = self._score(compiled, request)
         signature = "signature" if signatures else "NULL::bytea"
-        query = f"SELECT id, published, source, {score}, {signature} FROM {_S}.articles WHERE {compiled.where.text}"
-        for doc_id, published, source, value, sig in self._stream(query, score_params + compiled.where.params):
-            date = published.astimezone(timezone.utc) if published is not None else None
-            yield Match(doc_id, date, source, float(value), bytes(sig) if sig is not None else None)
+        query = (f"SELECT id, instant, published, source, {score}, {signature} FROM {_S}.articles "
+                 f"WHERE {compiled.where.text}")
+        for doc_id, instant, published, source, value, sig in self._stream(query, score_params + compiled.where.params, request):
+            date = instant.astimezone(timezone.utc) if instant is not None else None
+            local = published.astimezone(timezone.utc) if published is not None and published != instant else None
+            yield Match(doc_id, date, source, float(value), bytes(sig) if sig is not None else None, local)
 
     def keywords_of(self, request: SearchRequest) -> Iterator[Tuple[str, ...]]:
         compiled = self.compile(request)
         query = f"SELECT keywords FROM {_S}.articles WHERE {compiled.where.text}"
-        for (keywords,) in self._stream(query, compiled.where.params):
+        for (keywords,) in self._stream(query, compiled.where.params, request):
             yield tuple(k for k in keywords.split(",") if k)
 
     def articles(self, request: Optional[SearchRequest] = None) -> Iterator[Article]:
@@ -317,7 +327,7 @@ class PostgresEngine(Engine):
             compiled = self.compile(request)
             where, params = compiled.where.text, compiled.where.params
         query = f"SELECT {_COLUMNS} FROM {_S}.articles WHERE {where} ORDER BY instant ASC NULLS LAST, id"
-        for row in self._stream(query, params):
+        for row in self._stream(query, params, request):
             yield _article(row)
 
     def newest(self) -> Optional[datetime]:

@@ -349,7 +349,7 @@ class WhooshEngine(Engine):
 
     @_reads_index
     def matches(self, request: SearchRequest, *, signatures: bool = False) -> Iterator[Match]:
-        """Every match from columns (id, wall-clock day, source, signature), never from the
+        """Every match from columns (id, instant, wall-clock time, source, signature), never from the
         stored documents, so a timeline of 30,000 matches reads no article text. Columns are
         read segment by segment (Whoosh's multi-segment column reader costs a search per
         value) and each distinct date and source is converted once. An index of schema 4
@@ -360,7 +360,7 @@ class WhooshEngine(Engine):
         searcher = self.search_view()
         query = self._query(request, searcher)
         schema = searcher.reader().schema
-        day_field = "day" if "day" in schema else "date"
+        has_day = "day" in schema
         has_uid, has_sig = "uid" in schema, "sig" in schema
         translate = schema["source_key"].from_column_value
         sources: Dict[bytes, str] = {}
@@ -368,7 +368,9 @@ class WhooshEngine(Engine):
         for leaf, offset, docnums, scores in _leaf_matches(searcher, query, request):
             if not docnums:
                 continue
-            days = self._leaf_column(searcher, leaf, day_field, lambda: Segment(leaf, offset, _no_check).dates(day_field))
+            instants = self._leaf_column(searcher, leaf, "date", lambda: Segment(leaf, offset, _no_check).dates("date"))
+            days = (self._leaf_column(searcher, leaf, "day", lambda: Segment(leaf, offset, _no_check).dates("day"))
+                    if has_day else instants)
             source_col = self._leaf_column(searcher, leaf, "source_key")
             uids = self._leaf_column(searcher, leaf, "uid") if has_uid else None
             sigs = self._leaf_column(searcher, leaf, "sig") if signatures and has_sig else None
@@ -393,12 +395,18 @@ class WhooshEngine(Engine):
                 if source is None:
                     text = str(translate(raw_source))
                     source = sources[raw_source] = "" if text == "(unknown)" else text
-                raw_day = days[docnum]
+                raw_instant, raw_day = instants[docnum], days[docnum]
                 try:
-                    when = dates[raw_day]
+                    when = dates[raw_instant]
                 except KeyError:
-                    when = dates[raw_day] = _utc(date_from_column(raw_day))
-                yield Match(article_id, when, source, score, signature)
+                    when = dates[raw_instant] = _utc(date_from_column(raw_instant))
+                local = None
+                if raw_day != raw_instant:
+                    try:
+                        local = dates[raw_day]
+                    except KeyError:
+                        local = dates[raw_day] = _utc(date_from_column(raw_day))
+                yield Match(article_id, when, source, score, signature, local)
 
     def _leaf_column(self, searcher: Searcher, leaf: Any, name: str,
                      read: Optional[Callable[[], Any]] = None) -> Any:
