@@ -128,7 +128,8 @@ class _Compiler:
         if isinstance(node, Leaf):
             return self.leaf(node)
         if isinstance(node, DateLeaf):
-            parts = []
+            # An undated article matches no date, so its negation matches it: false, not NULL.
+            parts = [Sql("published IS NOT NULL")]
             if node.since is not None:
                 parts.append(Sql("published >= %s", [node.since]))
             if node.until is not None:
