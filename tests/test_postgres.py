@@ -328,6 +328,23 @@ def test_rebuild_waits_for_a_writer(pg_url: str) -> None:
             writer.close()
 
 
+def test_every_month_keeps_its_vectors_in_the_rows(pg_url: str, tmp_path: Path) -> None:
+    """Partitions made by the writer store ``tsv`` like the parent (``MAIN``: compressed in
+    the row, read without a TOAST lookup by phrase checks and ranking)."""
+    import psycopg
+
+    news = _corpus_copy(tmp_path, 3)
+    with Archive.open(pg_url, create=True) as archive:
+        archive.index_paths([news])
+    with psycopg.connect(pg_url) as conn:
+        storage = dict(conn.execute(
+            "SELECT c.relname, a.attstorage FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'searcher' "
+            "AND c.relname LIKE 'articles%%' AND c.relkind IN ('r', 'p') AND a.attname = 'tsv'").fetchall())
+    assert {"articles", "articles_undated", "articles_2022_01", "articles_2022_03"} <= set(storage)
+    assert set(storage.values()) == {"m"}
+
+
 def test_frequent_terms_rank_the_newest_matches_and_page_consistently(pg_url: str, tmp_path: Path,
                                                                        monkeypatch: Any) -> None:
     """Past ``RANK_ALL`` matches the top is ranked among the newest ones (months taken newest
