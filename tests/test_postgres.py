@@ -347,8 +347,9 @@ def test_every_month_keeps_its_vectors_in_the_rows(pg_url: str, tmp_path: Path) 
 
 def test_frequent_terms_rank_the_newest_matches_and_page_consistently(pg_url: str, tmp_path: Path,
                                                                        monkeypatch: Any) -> None:
-    """Past ``RANK_ALL`` matches the top is ranked among the newest ones (months taken newest
-    first); totals stay exact and paging still gives every match exactly once."""
+    """Past ``RANK_ALL`` matches the top is ranked among the newest ones (the fewest newest
+    months holding ``RANK_CANDIDATES``); totals stay exact and paging still gives every match
+    exactly once."""
     from searcher.engines.postgres import engine as pg_engine
 
     news = _corpus_copy(tmp_path, 120)
@@ -360,9 +361,9 @@ def test_frequent_terms_rank_the_newest_matches_and_page_consistently(pg_url: st
         first = archive.search("harbour", limit=5)
         assert first.total == 120
         newest = max(h.date for h in archive.search("harbour", sort="newest", limit=1).hits)
-        # 10 matches a month: the newest month (10) and then the two before it (30 in all)
-        # are walked before 15 candidates are in.
-        assert all(h.date.month >= newest.month - 2 for h in first.hits)
+        # 10 matches a month: the fewest newest months holding 15 candidates are the newest
+        # two (20 in all); nothing older is ranked for the first page.
+        assert all(h.date.month >= newest.month - 1 for h in first.hits)
         seen: List[str] = []
         for page in range(1, 40):
             results = archive.search("harbour", limit=7, page=page, snippets=0)
