@@ -219,7 +219,7 @@ class PostgresEngine(Engine):
             f"SELECT m.n, (regexp_match(pg_get_expr(c.relpartbound, c.oid), "
             f"'FROM \\(''([^'']+)''\\)'))[1]::timestamptz FROM (SELECT tableoid, count(*) AS n "
             f"FROM {_S}.articles WHERE {where.text} GROUP BY tableoid) AS m JOIN pg_class c ON c.oid = m.tableoid",
-            where.params)
+            where.params, generic=not compiled.dated)
         total = sum(int(n) for n, _ in per_month)
         if total == 0 or request.offset >= total:
             return Ranking(total, ())
@@ -228,16 +228,17 @@ class PostgresEngine(Engine):
         months = sorted(((start, int(n)) for n, start in per_month if start is not None), reverse=True)
         if request.sort != "relevance" or request.recency is not None or total <= RANK_ALL:
             rows = self._timed(request, f"{select} ORDER BY {_ORDER[request.sort]} LIMIT %s OFFSET %s",
-                               params + [request.limit, request.offset])
+                               params + [request.limit, request.offset], generic=not compiled.dated)
         else:
-            rows = self._newest_first(request, select, params, months, wanted)[request.offset:wanted]
+            rows = self._newest_first(request, select, params, months, wanted,
+                                      not compiled.dated)[request.offset:wanted]
         with errors_as(self.url, "read"):
             found = self._fetch([(r[0], r[1]) for r in rows])
         hits = tuple(Ranked(found[r[0]], float(r[2])) for r in rows if r[0] in found)
         return Ranking(total, hits)
 
     def _newest_first(self, request: SearchRequest, select: str, params: List[Any],
-                      months: List[Tuple[datetime, int]], wanted: int) -> List[Tuple[Any, ...]]:
+                      months: List[Tuple[datetime, int]], wanted: int, generic: bool) -> List[Tuple[Any, ...]]:
         """The best ``wanted`` matches of the newest months (``(start, matches)``, newest
         first) that hold at least ``RANK_CANDIDATES`` of them, in one statement pruned to
         those months; the older ones follow when the page reaches past them. When every
@@ -251,7 +252,7 @@ class PostgresEngine(Engine):
             if seen >= RANK_CANDIDATES:
                 break
         if lower is None or seen < RANK_CANDIDATES:
-            return self._timed(request, f"{select} {order}", params + [wanted])
+            return self._timed(request, f"{select} {order}", params + [wanted], generic=generic)
         best = self._timed(request, f"{select} AND published >= %s {order}", params + [lower, wanted])
         if wanted > seen:  # a page past the newest matches: the older ones follow, ranked
             rest = self._timed(request, f"{select} AND (published < %s OR published IS NULL) {order}",
@@ -259,17 +260,24 @@ class PostgresEngine(Engine):
             best = best[:seen] + rest
         return best[:wanted]
 
-    def _timed(self, request: SearchRequest, query: str, params: List[Any]) -> List[Tuple[Any, ...]]:
-        """Run a search statement within what is left of the request's time."""
+    def _timed(self, request: SearchRequest, query: str, params: List[Any], *,
+               generic: bool = False) -> List[Tuple[Any, ...]]:
+        """Run a search statement within what is left of the request's time. ``generic``:
+        the statement reads every month, so it is prepared once and its plan kept for every
+        value (planning one statement over hundreds of partitions costs more than running
+        it); a statement bounded by dates is planned for its values, leaving out the other
+        months."""
         try:
             with self.conn.transaction():
                 # Per-row checks in a sequential scan read every article's whole vector; the
                 # GIN index answers the same without reading a vector it need not check.
                 self.conn.execute("SET LOCAL enable_seqscan = off")
+                if generic:
+                    self.conn.execute("SET LOCAL plan_cache_mode = force_generic_plan")
                 if request.deadline is not None:
                     left = max(int((request.deadline - time.perf_counter()) * 1000), 1)
                     self.conn.execute("SELECT set_config('statement_timeout', %s, true)", [f"{left}ms"])
-                return self.conn.execute(query, params).fetchall()
+                return self.conn.execute(query, params, prepare=generic).fetchall()
         except pgerrors.QueryCanceled:
             raise QueryTimeout.after(request.timeout) from None
         except psycopg.Error as exc:
