@@ -272,6 +272,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--work", type=Path, help="Working folder (default: a temp folder, removed after).")
     ap.add_argument("--reuse-corpus", action="store_true",
                     help="Keep the corpus a previous run wrote in --work (same --articles and --seed).")
+    ap.add_argument("--query-only", metavar="DATABASE",
+                    help="With --only searcher_pg and --pg-url: time the queries on the archive already in DATABASE "
+                         "of that server (made by an earlier run), without indexing: compares code changes on one "
+                         "archive.")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
@@ -311,8 +315,13 @@ def main(argv: Optional[List[str]] = None) -> int:
             import pg
 
             admin_url, pg_server = pg.server(work, args.pg_url)
-            results_pg = {"searcher_pg": pg.database(admin_url, "bench_searcher"),
-                          "plain_sql": pg.database(admin_url, "bench_plain")}
+            if args.query_only:
+                if engines != ["searcher_pg"] or not args.pg_url:
+                    ap.error("--query-only needs --only searcher_pg and --pg-url")
+                results_pg = {"searcher_pg": admin_url.rsplit("/", 1)[0] + "/" + args.query_only}
+            else:
+                results_pg = {"searcher_pg": pg.database(admin_url, "bench_searcher"),
+                              "plain_sql": pg.database(admin_url, "bench_plain")}
         results: Dict[str, Any] = {
             "articles": n,
             "seed": args.seed,
@@ -328,10 +337,16 @@ def main(argv: Optional[List[str]] = None) -> int:
             if engine in ("searcher_pg", "plain_sql"):
                 job["pg_url"] = results_pg[engine]
             log(f"{engine}: indexing ...")
-            idx = _run_child({**job, "action": "index"})
+            if args.query_only:
+                idx = {"seconds": None, "cpu_seconds": None, "articles": n, "peak_rss_mb": None, "size_bytes": None,
+                       "note": f"not indexed: the archive in {args.query_only}"}
+            else:
+                idx = _run_child({**job, "action": "index"})
             idx["rate"] = idx["articles"] / idx["seconds"] if idx["seconds"] else None
             idx["cpu_rate"] = idx["articles"] / idx["cpu_seconds"] if idx.get("cpu_seconds") else None
-            log(f"{engine}: {idx['articles']:,} articles in {idx['seconds']:.1f} s = {idx['rate']:,.0f}/s, peak {idx['peak_rss_mb']:.0f} MB")
+            if idx["seconds"]:
+                log(f"{engine}: {idx['articles']:,} articles in {idx['seconds']:.1f} s = {idx['rate']:,.0f}/s, "
+                    f"peak {idx['peak_rss_mb']:.0f} MB")
             if engine in ("searcher", "searcher_pg") and idx["articles"] != n:
                 log(f"searcher: WARNING indexed {idx['articles']} of {n} articles; failures: {idx.get('failures')}")
             log(f"{engine}: querying ...")

@@ -76,10 +76,13 @@ class Compiled:
 
 @dataclass
 class Request:
-    """What a search runs: the WHERE clause and the ``tsquery`` its hits are ranked by."""
+    """What a search runs: the WHERE clause, the ``tsquery`` its hits are ranked by, and
+    whether the clause bounds dates anywhere (then only a plan made for its values can
+    leave out the other months)."""
 
     where: Sql
     rank: Optional[str]
+    dated: bool = False
 
 
 def compile_request(tree: Optional[Node], since: Optional[datetime], until: Optional[datetime], *,
@@ -91,14 +94,16 @@ def compile_request(tree: Optional[Node], since: Optional[datetime], until: Opti
         parts.append(Sql("published >= %s", [since]))
     if until is not None:
         parts.append(Sql("published < %s", [until]))
+    dated = bool(parts)
     if tree is not None:
         compiler = _Compiler(fuzzy, prefix_count)
         node = compiler.node(tree)
         parts.append(where_of(node))
         rank = " | ".join(compiler.rank_terms) or None
+        dated = dated or compiler.dated
     if not parts:
         return Request(Sql("true"), rank)
-    return Request(parts[0] if len(parts) == 1 else Sql.join("AND", parts), rank)
+    return Request(parts[0] if len(parts) == 1 else Sql.join("AND", parts), rank, dated)
 
 
 def where_of(node: Compiled) -> Sql:
@@ -122,15 +127,16 @@ class _Compiler:
         self.fuzzy = fuzzy
         self.prefix_count = prefix_count
         self.rank_terms: List[str] = []
+        self.dated = False
         self._negated = 0
 
     def node(self, node: Node) -> Compiled:
         if isinstance(node, Leaf):
             return self.leaf(node)
         if isinstance(node, DateLeaf):
-            # An undated article is in no date range, so it matches NOT date:...; without
-            # this test SQL's NULL would drop it from both the range and its negation.
-            parts = [Sql("published IS NOT NULL", [])]
+            self.dated = True
+            # An undated article matches no date, so its negation matches it: false, not NULL.
+            parts = [Sql("published IS NOT NULL")]
             if node.since is not None:
                 parts.append(Sql("published >= %s", [node.since]))
             if node.until is not None:

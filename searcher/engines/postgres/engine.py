@@ -202,76 +202,82 @@ class PostgresEngine(Engine):
 
     def search(self, request: SearchRequest) -> Ranking:
         """The exact total, and the top window ranked exactly among every match when there
-        are at most ``RANK_ALL``; past that, among the newest matches, month partitions taken
-        newest first until at least ``RANK_CANDIDATES`` matches are ranked (``ts_rank`` reads
-        each match's whole vector: ranking a third of a million matches cannot fit a
-        search's time). Date sorts and recency decay are always exact over every match."""
+        are at most ``RANK_ALL``; past that, among the newest matches: the fewest month
+        partitions, newest first, that hold at least ``RANK_CANDIDATES`` matches (``ts_rank``
+        reads each match's whole vector: ranking a third of a million matches cannot fit a
+        search's time). Date sorts and recency decay are always exact over every match.
+
+        The first statement counts the matches per partition (one plan over every month:
+        with hundreds of months, planning is most of a search's time), so the ranking
+        statement is planned only over the months it reads."""
         compiled = self.compile(request)
         score, score_params = self._score(compiled, request)
         where = compiled.where
         wanted = request.offset + request.limit
-        total = int(self._timed(request, f"SELECT count(*) FROM {_S}.articles WHERE {where.text}",
-                                where.params)[0][0])
+        per_month = self._timed(
+            request,
+            f"SELECT m.n, (regexp_match(pg_get_expr(c.relpartbound, c.oid), "
+            f"'FROM \\(''([^'']+)''\\)'))[1]::timestamptz FROM (SELECT tableoid, count(*) AS n "
+            f"FROM {_S}.articles WHERE {where.text} GROUP BY tableoid) AS m JOIN pg_class c ON c.oid = m.tableoid",
+            where.params, generic=not compiled.dated)
+        total = sum(int(n) for n, _ in per_month)
         if total == 0 or request.offset >= total:
             return Ranking(total, ())
         select = f"SELECT id, published, {score} AS score FROM {_S}.articles WHERE {where.text}"
         params = score_params + where.params
+        months = sorted(((start, int(n)) for n, start in per_month if start is not None), reverse=True)
         if request.sort != "relevance" or request.recency is not None or total <= RANK_ALL:
             rows = self._timed(request, f"{select} ORDER BY {_ORDER[request.sort]} LIMIT %s OFFSET %s",
-                               params + [request.limit, request.offset])
+                               params + [request.limit, request.offset], generic=not compiled.dated)
         else:
-            rows = self._newest_first(request, select, params, wanted)[request.offset:wanted]
+            rows = self._newest_first(request, select, params, months, wanted,
+                                      not compiled.dated)[request.offset:wanted]
         with errors_as(self.url, "read"):
             found = self._fetch([(r[0], r[1]) for r in rows])
         hits = tuple(Ranked(found[r[0]], float(r[2])) for r in rows if r[0] in found)
         return Ranking(total, hits)
 
-    def _newest_first(self, request: SearchRequest, select: str, params: List[Any], wanted: int) -> List[Tuple[Any, ...]]:
-        """The best ``wanted`` of at least ``RANK_CANDIDATES`` matches, newest months first
-        (each step a query pruned to its months), undated articles last."""
-        with errors_as(self.url, "search"):
-            months = sorted((r[0] for r in self.conn.execute(
-                "SELECT (regexp_match(pg_get_expr(c.relpartbound, c.oid), 'FROM \\(''([^'']+)''\\)'))[1]::timestamptz "
-                "FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = %s::regclass",
-                [f"{_S}.articles"]) if r[0] is not None), reverse=True)
-        best: List[Tuple[Any, ...]] = []
+    def _newest_first(self, request: SearchRequest, select: str, params: List[Any],
+                      months: List[Tuple[datetime, int]], wanted: int, generic: bool) -> List[Tuple[Any, ...]]:
+        """The best ``wanted`` matches of the newest months (``(start, matches)``, newest
+        first) that hold at least ``RANK_CANDIDATES`` of them, in one statement pruned to
+        those months; the older ones follow when the page reaches past them. When every
+        dated month together holds fewer, every match is ranked (undated ones too)."""
+        order = "ORDER BY score DESC, id LIMIT %s"
         seen = 0
-        upper: Optional[datetime] = None
-        step = 1
-        i = 0
-        order = f"ORDER BY score DESC, id LIMIT {int(wanted)}"
-        while i < len(months) and seen < RANK_CANDIDATES:
-            lower = months[min(i + step, len(months)) - 1]
-            bounds = "published >= %s" + ("" if upper is None else " AND published < %s")
-            bound_params = [lower] + ([] if upper is None else [upper])
-            rows = self._timed(request, f"SELECT *, count(*) OVER () FROM ({select} AND {bounds}) AS m {order}",
-                               params + bound_params)
-            seen += int(rows[0][3]) if rows else 0
-            best += [r[:3] for r in rows]
-            upper, i, step = lower, i + step, step * 2
-        if seen < RANK_CANDIDATES:  # every dated month is in: the undated ones join them
-            best += [r[:3] for r in self._timed(request, f"{select} AND published IS NULL {order}", params)]
-            best.sort(key=lambda r: (-r[2], r[0]))
-            return best[:wanted]
-        best.sort(key=lambda r: (-r[2], r[0]))
+        lower: Optional[datetime] = None
+        for start, n in months:
+            seen += n
+            lower = start
+            if seen >= RANK_CANDIDATES:
+                break
+        if lower is None or seen < RANK_CANDIDATES:
+            return self._timed(request, f"{select} {order}", params + [wanted], generic=generic)
+        best = self._timed(request, f"{select} AND published >= %s {order}", params + [lower, wanted])
         if wanted > seen:  # a page past the newest matches: the older ones follow, ranked
-            rest = self._timed(
-                request, f"{select} AND (published < %s OR published IS NULL) ORDER BY score DESC, id LIMIT %s",
-                params + [upper, wanted - seen])
-            best = best[:seen] + [r[:3] for r in rest]
+            rest = self._timed(request, f"{select} AND (published < %s OR published IS NULL) {order}",
+                               params + [lower, wanted - seen])
+            best = best[:seen] + rest
         return best[:wanted]
 
-    def _timed(self, request: SearchRequest, query: str, params: List[Any]) -> List[Tuple[Any, ...]]:
-        """Run a search statement within what is left of the request's time."""
+    def _timed(self, request: SearchRequest, query: str, params: List[Any], *,
+               generic: bool = False) -> List[Tuple[Any, ...]]:
+        """Run a search statement within what is left of the request's time. ``generic``:
+        the statement reads every month, so it is prepared once and its plan kept for every
+        value (planning one statement over hundreds of partitions costs more than running
+        it); a statement bounded by dates is planned for its values, leaving out the other
+        months."""
         try:
             with self.conn.transaction():
                 # Per-row checks in a sequential scan read every article's whole vector; the
                 # GIN index answers the same without reading a vector it need not check.
                 self.conn.execute("SET LOCAL enable_seqscan = off")
+                if generic:
+                    self.conn.execute("SET LOCAL plan_cache_mode = force_generic_plan")
                 if request.deadline is not None:
                     left = max(int((request.deadline - time.perf_counter()) * 1000), 1)
                     self.conn.execute("SELECT set_config('statement_timeout', %s, true)", [f"{left}ms"])
-                return self.conn.execute(query, params).fetchall()
+                return self.conn.execute(query, params, prepare=generic).fetchall()
         except pgerrors.QueryCanceled:
             raise QueryTimeout.after(request.timeout) from None
         except psycopg.Error as exc:

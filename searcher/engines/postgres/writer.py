@@ -170,7 +170,7 @@ class PostgresWriter(EngineWriter):
                     if found and found[0] is not None:
                         return
                     self.conn.execute("SET LOCAL lock_timeout = '2s'")
-                    self.conn.execute(sql.SQL("CREATE TABLE {} (LIKE {} INCLUDING DEFAULTS)").format(
+                    self.conn.execute(sql.SQL("CREATE TABLE {} (LIKE {} INCLUDING DEFAULTS INCLUDING STORAGE)").format(
                         table, sql.Identifier(_S, "articles")))
                     self.conn.execute(sql.SQL("ALTER TABLE {} ATTACH PARTITION {} FOR VALUES FROM ({}) TO ({})").format(
                         sql.Identifier(_S, "articles"), table, sql.Literal(start),
