@@ -620,7 +620,7 @@ _ANSI_RESET = "\x1b[0m"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
-def _pieces(snippet: Snippet) -> List[Tuple[str, bool]]:
+def pieces(snippet: Snippet) -> List[Tuple[str, bool]]:
     """The snippet's text in order, as (piece, highlighted) pairs."""
     out: List[Tuple[str, bool]] = []
     at = 0
@@ -641,7 +641,7 @@ def to_ansi(snippet: Snippet, *, color: bool) -> str:
     article cannot move the cursor or change the terminal's colours.
     """
     parts = []
-    for piece, marked in _pieces(snippet):
+    for piece, marked in pieces(snippet):
         piece = _CONTROL.sub("\ufffd", piece)
         parts.append(_ANSI_MARK + piece + _ANSI_RESET if marked and color else piece)
     return "".join(parts)
@@ -651,10 +651,10 @@ def to_html(snippet: Snippet) -> str:
     """HTML: every piece of text escaped, matches wrapped in ``<mark>``."""
     return "".join(
         f"<mark>{html.escape(piece)}</mark>" if marked else html.escape(piece)
-        for piece, marked in _pieces(snippet)
+        for piece, marked in pieces(snippet)
     )
 
 
 def to_marked(snippet: Snippet, left: str = "[", right: str = "]") -> str:
     """Plain text with each match between ``left`` and ``right`` (for text files and CSV)."""
-    return "".join(left + piece + right if marked else piece for piece, marked in _pieces(snippet))
+    return "".join(left + piece + right if marked else piece for piece, marked in pieces(snippet))

@@ -12,6 +12,7 @@ from typing import Any, List, Optional, Tuple
 from urllib.parse import urlsplit
 
 from searcher.highlight import Snippet
+from searcher.highlight import pieces as highlight_pieces
 
 Piece = Tuple[str, bool]  # (text, is a match)
 
@@ -20,16 +21,7 @@ _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 
 def pieces(snippet: Snippet) -> List[Piece]:
     """``snippet`` cut into (text, matched) pieces in order, for ``<mark>`` in a template."""
-    out: List[Piece] = []
-    at = 0
-    for start, end in snippet.highlights:
-        if start > at:
-            out.append((snippet.text[at:start], False))
-        out.append((snippet.text[start:end], True))
-        at = end
-    if at < len(snippet.text):
-        out.append((snippet.text[at:], False))
-    return out
+    return highlight_pieces(snippet)
 
 
 def paragraphs(snippet: Snippet) -> List[List[Piece]]:
