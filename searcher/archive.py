@@ -107,6 +107,7 @@ class Archive:
             with fewer_collections():
                 work(indexer)
                 indexer.commit()
+            writer.finish()
         except BaseException:
             writer.cancel()
             raise

@@ -345,6 +345,55 @@ def test_every_month_keeps_its_vectors_in_the_rows(pg_url: str, tmp_path: Path) 
     assert set(storage.values()) == {"m"}
 
 
+def _partition_states(url: str) -> Dict[str, tuple]:
+    """{partition: (rows, planner's row estimate, pages, all-visible pages)} of every article partition."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        names = [r[0] for r in conn.execute(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = 'searcher.articles'::regclass")]
+        states = {}
+        for name in names:
+            rows = conn.execute(f"SELECT count(*) FROM searcher.{name}").fetchone()[0]
+            estimate, pages, visible = conn.execute(
+                "SELECT reltuples, relpages, relallvisible FROM pg_class WHERE oid = %s::regclass",
+                [f"searcher.{name}"]).fetchone()
+            states[name] = (rows, estimate, pages, visible)
+    return states
+
+
+def test_indexing_leaves_the_months_it_wrote_analyzed_and_vacuumed(pg_url: str, tmp_path: Path) -> None:
+    """``searcher index`` ends with ``VACUUM (ANALYZE)`` of the partitions it changed: planner
+    statistics, an all-visible map (counts from the index alone) and no GIN pending list,
+    instead of slow searches until autovacuum comes by."""
+    import psycopg
+
+    # The test server commits asynchronously (for speed), and VACUUM cannot mark a page
+    # all-visible before the inserting commit is flushed; PostgreSQL's default is synchronous.
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f"ALTER DATABASE {pg_url.rsplit('/', 1)[1]} SET synchronous_commit = on")
+    news = _corpus_copy(tmp_path, 3)
+    with Archive.open(pg_url, create=True) as archive:
+        archive.index_paths([news])
+    states = _partition_states(pg_url)
+    written = {name: st for name, st in states.items() if st[0]}
+    assert len(written) >= 3
+    for name, (rows, estimate, pages, visible) in written.items():
+        assert estimate == rows and pages > 0 and visible == pages, (name, rows, estimate, pages, visible)
+    # Deleting articles (a pruned file) tidies the months it touched too.
+    removed = sorted(news.iterdir())[0]
+    removed.unlink()
+    with Archive.open(pg_url) as archive:
+        archive.index_paths([news], prune=True)
+    after = _partition_states(pg_url)
+    changed = [name for name in written if after[name][0] != written[name][0]]
+    assert changed
+    for name in changed:
+        rows, estimate, pages, visible = after[name]
+        assert estimate == rows and visible == pages, (name, after[name])
+
+
 def test_frequent_terms_rank_the_newest_matches_and_page_consistently(pg_url: str, tmp_path: Path,
                                                                        monkeypatch: Any) -> None:
     """Past ``RANK_ALL`` matches the top is ranked among the newest ones (the fewest newest

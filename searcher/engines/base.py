@@ -203,6 +203,11 @@ class EngineWriter(abc.ABC):
     def cancel(self) -> None:
         """Drop what is not committed."""
 
+    def finish(self) -> None:
+        """Called once after the session's last successful commit, before ``close``: tidy
+        what the session wrote for the searches to come (statistics, pending index entries).
+        A no-op by default; never called after a failure or an interrupt."""
+
     @abc.abstractmethod
     def close(self) -> None:
         """Release the lock or connection; safe to call twice."""

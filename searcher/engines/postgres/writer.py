@@ -65,6 +65,9 @@ class PostgresWriter(EngineWriter):
         self._terms: Set[Tuple[str, str]] = set()
         self._new_terms: List[Tuple[str, str]] = []
         self._partitions: Set[str] = set()
+        #: Tables that committed changes touched: ``finish`` tidies them for searches.
+        self._touched: Set[str] = set()
+        self._touching: Set[str] = set()
         self._added: Dict[str, Set[str]] = {"id": set(), "hash": set(), "path": set()}
         self._ever = self._load_keys()
 
@@ -126,6 +129,7 @@ class PostgresWriter(EngineWriter):
             self._make_partitions()
             for attempt in range(RETRIES):
                 try:
+                    self._touching = set()
                     with self.conn.transaction():
                         self._apply()
                     break
@@ -137,6 +141,7 @@ class PostgresWriter(EngineWriter):
             server_error(self.url, exc, "write to")
         self._terms.update(self._new_terms)
         self._new_terms = []
+        self._touched |= self._touching
         self._deletes, self._adds, self._marks = [], [], {}
         self._prepared = {}
 
@@ -195,7 +200,8 @@ class PostgresWriter(EngineWriter):
             ids.update(r[0] for r in cur.fetchall())
         if ids:
             gone = sorted(ids)
-            cur.execute(f"DELETE FROM {_S}.articles WHERE id = ANY(%s)", [gone])
+            cur.execute(f"DELETE FROM {_S}.articles WHERE id = ANY(%s) RETURNING tableoid::regclass::text", [gone])
+            self._touching.update(r[0] for r in cur.fetchall())
             cur.execute(f"DELETE FROM {_S}.long_positions WHERE id = ANY(%s)", [gone])
         if self._adds:
             self._insert(cur)
@@ -218,6 +224,7 @@ class PostgresWriter(EngineWriter):
              [clean_text(a.path) for a, _ in adds], [wall_clock(a) for a, _ in adds], [a.date for a, _ in adds]])
         accepted = {r[0] for r in cur.fetchall()}
         kept = [(a, v) for a, v in adds if clean_text(a.id) in accepted]
+        self._touching.update(_partition_of(a) for a, _ in kept)
         columns = sql.SQL(", ").join(sql.Identifier(c) for c in _ARTICLE_COLUMNS)
         with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(_S, "articles"), columns)) as copy:
             for a, v in kept:
@@ -244,6 +251,26 @@ class PostgresWriter(EngineWriter):
         self._deletes, self._adds, self._marks = [], [], {}
         self._prepared = {}
 
+    def finish(self) -> None:
+        """``VACUUM (ANALYZE)`` the partitions this session changed. A bulk load otherwise
+        leaves them, until autovacuum comes by, with new rows in the GIN index's pending
+        list (scanned in full by every search), no planner statistics and an unset
+        visibility map (counts visit the table instead of the index): the first searches
+        after indexing 100k articles ran 2-3x slower (benchmarks/README.md). Tables another
+        session is vacuuming are skipped; a role that may write but not vacuum gets
+        PostgreSQL's warning and nothing else; a failure here loses nothing (autovacuum
+        does the same later)."""
+        if not self._touched:
+            return
+        tables = sorted(self._touched | {f"{_S}.docs", f"{_S}.terms"})
+        self._touched = set()
+        try:
+            for table in tables:  # the connection is in autocommit: VACUUM needs it
+                self.conn.execute(sql.SQL("VACUUM (ANALYZE, SKIP_LOCKED) {}").format(
+                    sql.Identifier(*table.split(".", 1))))
+        except psycopg.Error:
+            pass  # everything is committed; autovacuum does the same later
+
     def close(self) -> None:
         if not self._closed:
             self._closed = True
@@ -251,6 +278,14 @@ class PostgresWriter(EngineWriter):
                 self.conn.close()  # also releases the session's advisory lock
             except psycopg.Error:
                 pass
+
+
+def _partition_of(article: Article) -> str:
+    """The schema-qualified partition an article is stored in."""
+    published = wall_clock(article)
+    if published is None:
+        return f"{_S}.articles_undated"
+    return f"{_S}.{schema.partition_name(schema.month_start(published))}"
 
 
 def vec_terms(vec: Vector) -> Set[Tuple[str, str]]:
