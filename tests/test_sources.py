@@ -288,7 +288,7 @@ def test_read_file_real_seed_and_sample_text() -> None:
 def make_tree(root: Path) -> None:
     for name in [
         "b/2.txt", "b/1.html", "a.txt", "c.csv.gz", "photo.jpg", "doc.pdf", "bundle.tar.gz",
-        "pic.png.gz", ".hidden.txt", ".git/config", "LICENSE.md", "README", "notes",
+        "pic.png.gz", ".hidden.txt", ".git/config", "LICENSE.md", "LICENSES.md", "README", "notes",
         "b/deeper/x.jsonl", "B.txt",
     ]:  # fmt: skip
         path = root / name

@@ -68,7 +68,8 @@ _SKIPPED_EXTENSIONS = frozenset(
     """.split()
 )
 # Names of project paperwork that sit beside corpora but are not articles.
-_PAPERWORK = frozenset("license licence copying readme changelog notice authors".split())
+_PAPERWORK = frozenset(
+    "license licence licenses licences copying readme changelog changes notice authors contributing".split())
 _SNIFF_BYTES = 4096
 
 
