@@ -270,13 +270,17 @@ class PostgresEngine(Engine):
         try:
             with self.conn.transaction():
                 # Per-row checks in a sequential scan read every article's whole vector; the
-                # GIN index answers the same without reading a vector it need not check.
-                self.conn.execute("SET LOCAL enable_seqscan = off")
-                if generic:
-                    self.conn.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+                # GIN index answers the same without reading a vector it need not check. JIT
+                # compiles each partition's expressions: past a million articles a search's
+                # estimated cost passes jit_above_cost and compiling took longer than running.
+                left = None
                 if request.deadline is not None:
-                    left = max(int((request.deadline - time.perf_counter()) * 1000), 1)
-                    self.conn.execute("SELECT set_config('statement_timeout', %s, true)", [f"{left}ms"])
+                    left = f"{max(int((request.deadline - time.perf_counter()) * 1000), 1)}ms"
+                self.conn.execute(
+                    "SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true), "
+                    "set_config('plan_cache_mode', %s, true), "
+                    "set_config('statement_timeout', coalesce(%s::text, current_setting('statement_timeout')), true)",
+                    ["force_generic_plan" if generic else "auto", left])
                 return self.conn.execute(query, params, prepare=generic).fetchall()
         except pgerrors.QueryCanceled:
             raise QueryTimeout.after(request.timeout) from None
@@ -297,9 +301,11 @@ class PostgresEngine(Engine):
         conn = connect(self.url, autocommit=False)
         try:
             with errors_as(self.url, "read"):
+                left = None
                 if request is not None and request.deadline is not None:
-                    left = max(int((request.deadline - time.perf_counter()) * 1000), 1)
-                    conn.execute("SELECT set_config('statement_timeout', %s, true)", [f"{left}ms"])
+                    left = f"{max(int((request.deadline - time.perf_counter()) * 1000), 1)}ms"
+                conn.execute("SELECT set_config('statement_timeout', coalesce(%s::text, "
+                             "current_setting('statement_timeout')), true), set_config('jit', 'off', true)", [left])
                 with conn.cursor(name="searcher_stream") as cur:
                     cur.itersize = 2_000
                     try:
