@@ -86,6 +86,13 @@ _COMMAS = re.compile(r"[,，、،]")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _BYLINE_CLASS = re.compile(r"(^|[-_ ])(byline|author)(-?name)?($|[-_ ])", re.IGNORECASE)
 
+# A short block that starts by naming the comments is the label of a comment function.
+_COMMENT_LABEL = re.compile(
+    r"^\W*(\d+\s+)?(kommentar\w*|comments?|commentaires?|comentarios?|commenti|comentários?|reacties?|leave a (comment|reply)"
+    r"|schreibe einen kommentar|laisser un commentaire|deja un comentario|lascia un commento|deixe um comentário)\b",
+    re.IGNORECASE,
+)
+_MAX_LABEL = 80
 _MIN_PARAGRAPH = 25  # characters for a block to count as a paragraph when scoring
 _MAX_LINK_DENSITY = 0.5
 # What a paragraph adds to the element holding it, that element's parent and grandparent
@@ -824,8 +831,11 @@ def _is_link(tag: Tag) -> bool:
 
 
 def _readable(block: _Block) -> bool:
-    """Whether a block of the chosen container belongs in the body: not mostly links, and
-    made of words rather than pager arrows and numbers."""
+    """Whether a block of the chosen container belongs in the body: not mostly links, made
+    of words rather than pager arrows and numbers, and not a comment function's label
+    ("Kommentare schreiben", "3 Comments", "Kommentarfeed | Kommentare geschlossen")."""
+    if len(block.text) < _MAX_LABEL and _COMMENT_LABEL.match(block.text):
+        return False
     return block.link_density < _MAX_LINK_DENSITY and _LETTER.search(block.text) is not None
 
 
