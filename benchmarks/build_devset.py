@@ -236,6 +236,53 @@ HAND_FRESH: Dict[str, Tuple[str, Optional[str], Optional[str], List[str], List[s
 }  # fmt: skip
 
 
+# Full reference texts for the fresh articles, made by hand after the "before" run (no project
+# ships them for these pages): which runs of the page's text blocks are the article, as a
+# reader sees it (lead, paragraphs, subheads, lists, code, quotes, tables), less captions,
+# credits, bylines, "Read more" links and teasers inside it. file -> (runs, dropped), a run
+# being (first block's opening words, last block's opening words) and dropped blocks being
+# given by their opening words; blocks are cut at block elements and <br>
+# (``_reader_blocks``). scmp.com shows only its lead on the saved page: no reference.
+HAND_REFERENCES: Dict[str, Tuple[List[Tuple[str, str]], List[str]]] = {
+    "blog.mondediplo.net.turpitude.html": ([("Deux vies évoluant", "traduit du coréen par Jean-Noël Juttet")], []),
+    "blog.wordpress.com.diverse.html": (
+        [("The mission of WordPress", "Would you like to help foster diversity")],
+        ["WordPress Vancouver Speaker Training Workshop, 2015", "Jill Binder, speaking at a WordCamp"]),
+    "boingboing.net.millenials.html": ([("Cartoonist Matt Bors", "(via Geeks Are Sexy")], []),
+    "dw.com.colonial.html": (
+        [("The German capital has launched", "All three places now being renamed"),
+         ("The most notorious of the three", "The city of Berlin itself")],
+        ["Tahir Della helped organize", "Read more", ": Recognizing Germany colonial crimes",
+         "Petersallee is to be renamed after the Maji Maji", ": Looted colonial art"]),
+    "faz.net.streaming.html": (
+        [("Die Abogebühr eines Nutzers", "Es gehe nicht bloß um höhere Einkünfte")],
+        ["4 Min.", "Permalink:", "https://www.faz.net/", "Benjamin Fischer", "Redakteur in der Wirtschaft",
+         "F.A.Z.", "Twitter", "Marcus Theurer"]),
+    "gregoryszorc.com.python3.html": ([("Mercurial 5.2 was released", "Python had a wildly successful")], []),
+    "laviedesidees.fr.evaluation.html": (
+        [("L’évaluation, et la place", "Photo (cc)")], ["Photo (cc)", "Voir en annexe"]),
+    "nationalgeographic.co.uk.goats.html": (
+        [("It takes four hours to sail", "Lawrence says she hopes")],
+        ["The Redonda tree lizard (Anolis", "Photograph by", "Goats on Redonda before", "An evolution in colour"]),
+    "nature.com.telescope.html": ([("The world’s largest single-dish", "Now the team’s biggest hurdle")], []),
+    "ndr.de.podcastcoronavirus140.html": (
+        [("Die Gefährdung für die", "Über diese und andere Themen"),
+         ("Themen: Kritik aus dem Internet", "Gerne. Bis morgen.")], []),
+    "phys.org.tool.html": ([("A team of researchers affiliated", "found by the researchers survived")], []),
+    "pluralsight.com.python.html": ([("Python is, in general", "as an environment manager entirely")], []),
+    "salon.com.emissions.html": (
+        [("Just a week into the new year", "Nudging people toward clean electricity")],
+        ["Advertisement:", "(Credit: Clayton Aldern"]),
+    "soundofscience.fr.1927.html": ([("En réaction", "Sans recherche autonome")], []),
+    "stackoverflow.com.rust.html": ([("Rust has been Stack Overflow", "next most-loved language!")], []),
+    "theguardian.com.academics.html": (
+        [("Thousands of academic staff", "The findings come in the middle")],
+        ["Third of Cambridge University staff", "Read more", "Temporary work at £9 an hour"]),
+    "theplanetarypress.com.forestlands.html": (
+        [("Indigenous Peoples have had a track", "” to any activity that affects")], []),
+}  # fmt: skip
+
+
 def _split(name: str) -> str:
     """A fixed half of the pages for tuning, the other half held out (by name hash)."""
     return "tune" if hashlib.sha1(name.encode()).digest()[0] % 2 == 0 else "heldout"
@@ -358,11 +405,14 @@ def fresh_annotations(tests: Path) -> List[Dict[str, Any]]:
         for snippet in with_ + without:
             if " ".join(snippet.split()) not in visible:
                 raise SystemExit(f"{name}: snippet not in the page: {snippet!r}")
-        out.append({
+        record = {
             "file": f"trafilatura/{name}.gz", "url": urls.get(name, ""), "project": "trafilatura 1.0.0",
             "kind": kind, "date": day, "date_annotation": "hand" if day else None,
             "title": title, "with": with_, "without": without, "split": "fresh",
-        })  # fmt: skip
+        }  # fmt: skip
+        if name in HAND_REFERENCES:
+            record["reference"] = _reference((tests / "cache" / name).read_bytes(), *HAND_REFERENCES[name], name)
+        out.append(record)
     return out
 
 
@@ -398,6 +448,65 @@ def _visible_text(data: bytes) -> str:
     for tag in soup(["script", "style", "noscript"]):
         tag.decompose()
     return " ".join(soup.get_text(" ").replace("\xad", "").split())
+
+
+_READER_BLOCKS = frozenset(
+    "address article aside blockquote body dd details div dl dt fieldset figcaption figure footer form"
+    " h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table tr td th ul caption br".split()
+)
+_NOT_SHOWN = frozenset("script style noscript template svg head title iframe select textarea button".split())
+
+
+def _reader_blocks(data: bytes) -> List[str]:
+    """A page's visible text cut into blocks at block elements and ``<br>``, in order: a
+    plain splitter of its own, so that the references owe nothing to any extractor."""
+    import sys
+
+    from bs4 import BeautifulSoup, NavigableString, Tag
+
+    sys.path.insert(0, str(OUT.parent.parent.parent))
+    from searcher.sources.html import decode_page  # the same decoding the benchmark uses
+
+    soup = BeautifulSoup(decode_page(data), "html.parser")
+    blocks: List[str] = []
+    buffer: List[str] = []
+
+    def flush() -> None:
+        text = " ".join("".join(buffer).replace("\xad", "").split())
+        if text:
+            blocks.append(text)
+        buffer.clear()
+
+    stack = [iter((soup.body or soup).contents)]
+    while stack:
+        node = next(stack[-1], None)
+        if node is None:
+            stack.pop()
+            flush()
+        elif isinstance(node, NavigableString):
+            if type(node) is NavigableString:
+                buffer.append(str(node))
+        elif isinstance(node, Tag) and node.name not in _NOT_SHOWN:
+            if node.name in _READER_BLOCKS:
+                flush()
+            stack.append(iter(node.contents))
+    flush()
+    return blocks
+
+
+def _reference(data: bytes, runs: List[Tuple[str, str]], dropped: List[str], name: str) -> str:
+    """The reference text ``HAND_REFERENCES`` describes for one page, one block a line."""
+    blocks = _reader_blocks(data)
+    kept: List[str] = []
+    at = 0
+    for first, last in runs:
+        start = next((i for i in range(at, len(blocks)) if blocks[i].startswith(first)), None)
+        end = next((i for i in range(start or 0, len(blocks)) if blocks[i].startswith(last)), None) if start is not None else None
+        if start is None or end is None:
+            raise SystemExit(f"{name}: run {first!r} .. {last!r} not found")
+        kept += [b for b in blocks[start : end + 1] if not any(b.startswith(d) for d in dropped)]
+        at = end + 1
+    return "\n".join(kept)
 
 
 def _title(page: str, spec: Optional[str]) -> Optional[str]:

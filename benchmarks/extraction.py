@@ -73,6 +73,7 @@ def load_pages(split: str) -> List[Page]:
             split=rec["split"], kind=rec["kind"],
             day=date.fromisoformat(rec["date"]) if rec["date"] else None,
             title=rec["title"], with_=rec["with"], without=rec["without"], url=rec["url"],
+            reference=rec.get("reference"),
         ))  # fmt: skip
     shared = SHARED_HTML if SHARED_HTML.is_dir() else SHARED_HTML_ALT
     if shared.is_dir():
