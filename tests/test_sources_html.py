@@ -679,6 +679,22 @@ def test_subhead_with_an_anchor_id_and_mailto_link_are_text() -> None:
     assert "Kommentare schreiben" not in article.body
 
 
+def test_lead_paragraph_in_an_article_header_is_text_but_not_headline_or_byline() -> None:
+    """An article's ``<header>`` may hold its lead paragraph: that is text; the headline,
+    subtitle and the byline with its date there are not."""
+    lead = "If you do not draw everything yourself, foreign files can bloat your own plans with layers and styles."
+    paragraphs = "".join(f"<p>Step {i} of the plan, explained with enough words to count as text.</p>" for i in range(6))
+    body = (
+        f"<article><header><h1>The headline</h1><h2>A subtitle</h2><p>{lead}</p>"
+        '<p><time datetime="2019-03-19">19.03.2019 11:45</time> | by Inga Buller, who wrote it</p></header>'
+        f"{paragraphs}</article>"
+    )
+    article = extract(_page("<title>The headline</title>", body))
+    assert article.body.startswith(lead)
+    assert "The headline" not in article.body and "A subtitle" not in article.body
+    assert "Inga Buller" not in article.body
+
+
 _DEVSET = Path(__file__).parent / "data" / "devset"
 
 

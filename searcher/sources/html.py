@@ -93,6 +93,7 @@ _COMMENT_LABEL = re.compile(
     re.IGNORECASE,
 )
 _MAX_LABEL = 80
+_MIN_LEAD = 80  # characters of a paragraph in an article's <header> to be its lead
 _MIN_PARAGRAPH = 25  # characters for a block to count as a paragraph when scoring
 _MAX_LINK_DENSITY = 0.5
 # What a paragraph adds to the element holding it, that element's parent and grandparent
@@ -763,6 +764,13 @@ def _is_junk(tag: Tag, strictness: int) -> bool:
         return True
     if strictness < 1 or name in _KEEP_TAGS:
         return False
+    parent = tag.parent
+    if name == "header" and isinstance(parent, Tag) and parent.name == "article":
+        return False  # an article's own header: walked for its lead, see below
+    if isinstance(parent, Tag) and parent.name == "header" and isinstance(parent.parent, Tag) and parent.parent.name == "article":
+        # In it only a lead paragraph is text: not the headline (the title has it), the
+        # subtitle or the byline and date.
+        return not (name == "p" and tag.find("time") is None and len(tag.get_text()) >= _MIN_LEAD)
     if name in _FURNITURE_TAGS or not tag.attrs:
         return name in _FURNITURE_TAGS
     if tag.has_attr("hidden"):
