@@ -2,8 +2,9 @@
 
 Nothing here is searcher's output: expected dates come from the assertions in htmldate's own
 unit tests, expected text snippets from trafilatura's real-world tests, and the rest of the
-annotations (page kind, dates of trafilatura pages) were checked by hand and live in
-``HAND`` below. Run once, by hand::
+annotations (page kind, dates of trafilatura pages) were checked by hand and live in the
+``HAND_*`` tables below; the ``fresh`` split (``HAND_FRESH``, ``HAND_REFERENCES``) is annotated
+by hand entirely, its reference texts cut out of the pages by a splitter of this script's own. Run once, by hand::
 
     pip download --no-deps --no-binary :all: htmldate==1.2.3 trafilatura==1.0.0   # into a temp dir
     tar xzf ... ; python benchmarks/build_devset.py --htmldate DIR --trafilatura DIR
