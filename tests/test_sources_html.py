@@ -644,13 +644,66 @@ def test_text_from_sibling_boxes_and_not_from_a_box_named_content() -> None:
     assert "podcast" not in article.body
 
 
+def test_lead_paragraph_in_a_box_of_its_own_joins_the_text() -> None:
+    """A lead paragraph wrapped in boxes of its own, beside the box that holds the rest of
+    the article (both of one kind, as content systems lay them out), is part of the body;
+    a box of another kind beside them with a short note is not."""
+    lead = "The decree approving the new statutes was published today, after two years of work."
+    rest = "".join(f"<p>Paragraph {i} of the article, which goes on, with details, and more details.</p>" for i in range(8))
+    body = (
+        '<div class="fields">'
+        f'<div class="field--item"><div class="paragraph"><div class="chapo"><p>{lead}</p></div></div></div>'
+        f'<div class="field--item"><div class="paragraph"><div class="text">{rest}</div></div></div>'
+        '<div class="share-links"><p>Share this page with your friends, now, today.</p></div>'
+        "</div>"
+    )
+    article = extract(_page("<title>T</title>", body))
+    assert article.body.startswith(lead)
+    assert "Paragraph 7 of the article" in article.body
+    assert "Share this page" not in article.body
+
+
+def test_subhead_with_an_anchor_id_and_mailto_link_are_text() -> None:
+    """A subheading whose id is an anchor made of its words (``nav_...``) is not navigation,
+    and a paragraph that is an e-mail link is part of the text; a comment function's label
+    at the end is not."""
+    paragraphs = "".join(f"<p>Sentence {i} of the report, with enough words to be a paragraph.</p>" for i in range(6))
+    body = (
+        f'<article>{paragraphs}<h3 class="subheading" id="nav_only_the_foil_1">Only the foil stays behind</h3>'
+        f'{paragraphs}<p><a href="mailto:desk@example.org">desk@example.org</a></p>'
+        "<p>Kommentare schreiben</p></article>"
+    )
+    article = extract(_page("<title>T</title>", body))
+    assert "Only the foil stays behind" in article.body
+    assert "desk@example.org" in article.body
+    assert "Kommentare schreiben" not in article.body
+
+
+def test_lead_paragraph_in_an_article_header_is_text_but_not_headline_or_byline() -> None:
+    """An article's ``<header>`` may hold its lead paragraph: that is text; the headline,
+    subtitle and the byline with its date there are not."""
+    lead = "If you do not draw everything yourself, foreign files can bloat your own plans with layers and styles."
+    paragraphs = "".join(f"<p>Step {i} of the plan, explained with enough words to count as text.</p>" for i in range(6))
+    body = (
+        f"<article><header><h1>The headline</h1><h2>A subtitle</h2><p>{lead}</p>"
+        '<p><time datetime="2019-03-19">19.03.2019 11:45</time> | by Inga Buller, who wrote it</p></header>'
+        f"{paragraphs}</article>"
+    )
+    article = extract(_page("<title>The headline</title>", body))
+    assert article.body.startswith(lead)
+    assert "The headline" not in article.body and "A subtitle" not in article.body
+    assert "Inga Buller" not in article.body
+
+
 _DEVSET = Path(__file__).parent / "data" / "devset"
 
 
 def _devset_sample() -> List[Dict[str, object]]:
-    """Every fourth article of the dev set with a known day: both parts, both projects."""
+    """Every fourth article with a known day of each part of the dev set (tune, held-out,
+    fresh): both projects."""
     records = [json.loads(line) for line in (_DEVSET / "expected.jsonl").read_text(encoding="utf-8").splitlines()]
-    return [r for r in records if r["kind"] == "article" and r["date"]][::4]
+    articles = [r for r in records if r["kind"] == "article" and r["date"]]
+    return [r for split in ("tune", "heldout", "fresh") for r in [a for a in articles if a["split"] == split][::4]]
 
 
 def test_devset_sample_dates_and_text() -> None:
@@ -658,7 +711,7 @@ def test_devset_sample_dates_and_text() -> None:
     gets a date, nine in ten the expected day, and the text holds what trafilatura's tests
     require of it on most pages."""
     sample = _devset_sample()
-    assert len(sample) >= 25
+    assert len(sample) >= 25 and {r["split"] for r in sample} == {"tune", "heldout", "fresh"}
     wrong, dateless, thin = [], [], []
     for record in sample:
         data = gzip.decompress((_DEVSET / "pages" / str(record["file"])).read_bytes())

@@ -18,7 +18,7 @@ import re
 import warnings
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Set, Tuple, Union
+from typing import Any, Dict, FrozenSet, Iterator, List, Mapping, Optional, Set, Tuple, Union
 from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag, XMLParsedAsHTMLWarning
@@ -53,6 +53,7 @@ _BLOCK_TAGS = frozenset(
     " figure footer form h1 h2 h3 h4 h5 h6 header hr html li main nav ol p pre section summary"
     " table tbody td tfoot th thead tr ul caption".split()
 )
+_HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 # Blocks that are paragraphs themselves: their score goes to the element holding them.
 _PARAGRAPH_TAGS = frozenset("p pre blockquote li dd td h2 h3 h4 h5 h6".split())
 # Never skipped for their class names: they are the page, or are marked as the article.
@@ -85,8 +86,22 @@ _COMMAS = re.compile(r"[,，、،]")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _BYLINE_CLASS = re.compile(r"(^|[-_ ])(byline|author)(-?name)?($|[-_ ])", re.IGNORECASE)
 
+# A short block that starts by naming the comments is the label of a comment function.
+_COMMENT_LABEL = re.compile(
+    r"^\W*(\d+\s+)?(kommentar\w*|comments?|commentaires?|comentarios?|commenti|comentários?|reacties?|leave a (comment|reply)"
+    r"|schreibe einen kommentar|laisser un commentaire|deja un comentario|lascia un commento|deixe um comentário)\b",
+    re.IGNORECASE,
+)
+_MAX_LABEL = 80
+_MIN_LEAD = 80  # characters of a paragraph in an article's <header> to be its lead
 _MIN_PARAGRAPH = 25  # characters for a block to count as a paragraph when scoring
 _MAX_LINK_DENSITY = 0.5
+# What a paragraph adds to the element holding it, that element's parent and grandparent
+# (readability's shares). The grandparent's share is kept apart (level ``_DEEP_LEVEL``): it
+# does not choose the best box, which it made worse on the reference texts, but gives sibling
+# boxes one level up, such as a lead paragraph in a box of its own, a score to compare.
+_ANCESTOR_SHARES = (1.0, 0.5, 1 / 6)
+_DEEP_LEVEL = 2
 _SIBLING_SHARE = 0.2  # a sibling of the best container scoring this share of it joins it
 _MIN_SIBLING_SCORE = 3.0  # about one real paragraph
 _CLASS_FACTOR = 0.75  # a "content" class adds three quarters, a "sidebar" one takes them away
@@ -184,6 +199,9 @@ class _Candidate:
     paragraphs: int = 0
     chars: int = 0
     link_chars: int = 0
+    # What paragraphs one level further down add: not used to pick the best box, only to
+    # weigh its siblings (a lead paragraph wrapped in boxes of its own).
+    deep: Optional["_Candidate"] = None
 
 
 @dataclass
@@ -727,9 +745,11 @@ def _is_side_content(tag: Tag, page: _Page) -> bool:
 
 
 def _attr_words(tag: Tag) -> List[str]:
-    """Lower-cased words of an element's class, id and itemprop (camelCase split too)."""
+    """Lower-cased words of an element's class, id and itemprop (camelCase split too). A
+    heading's id is left out: it is an anchor made from the heading's own words
+    (``id="nav_nur_die_folie__1"``), not a name for what the element is."""
     values: List[str] = []
-    for attr in ("class", "id", "itemprop"):
+    for attr in ("class", "itemprop") if tag.name in _HEADING_TAGS else ("class", "id", "itemprop"):
         value = tag.get(attr)
         values.extend(value if isinstance(value, list) else [value] if isinstance(value, str) else [])
     return [word.lower() for value in values for word in _WORD_SPLIT.split(value) if word]
@@ -744,6 +764,13 @@ def _is_junk(tag: Tag, strictness: int) -> bool:
         return True
     if strictness < 1 or name in _KEEP_TAGS:
         return False
+    parent = tag.parent
+    if name == "header" and isinstance(parent, Tag) and parent.name == "article":
+        return False  # an article's own header: walked for its lead, see below
+    if isinstance(parent, Tag) and parent.name == "header" and isinstance(parent.parent, Tag) and parent.parent.name == "article":
+        # In it only a lead paragraph is text: not the headline (the title has it), the
+        # subtitle or the byline and date.
+        return not (name == "p" and tag.find("time") is None and len(tag.get_text()) >= _MIN_LEAD)
     if name in _FURNITURE_TAGS or not tag.attrs:
         return name in _FURNITURE_TAGS
     if tag.has_attr("hidden"):
@@ -799,15 +826,24 @@ def _blocks(root: Tag, strictness: int) -> Iterator[_Block]:
                 if child.name == "br":
                     continue
                 owners.append(child)
-            stack.append((child, iter(child.contents), in_link or child.name == "a"))
+            stack.append((child, iter(child.contents), in_link or _is_link(child)))
     block = flush()
     if block:
         yield block
 
 
+def _is_link(tag: Tag) -> bool:
+    """Whether an element is a link away from the text: an e-mail address written as a
+    link is part of the sentence that gives it."""
+    return tag.name == "a" and not str(tag.get("href") or "").lower().startswith("mailto:")
+
+
 def _readable(block: _Block) -> bool:
-    """Whether a block of the chosen container belongs in the body: not mostly links, and
-    made of words rather than pager arrows and numbers."""
+    """Whether a block of the chosen container belongs in the body: not mostly links, made
+    of words rather than pager arrows and numbers, and not a comment function's label
+    ("Kommentare schreiben", "3 Comments", "Kommentarfeed | Kommentare geschlossen")."""
+    if len(block.text) < _MAX_LABEL and _COMMENT_LABEL.match(block.text):
+        return False
     return block.link_density < _MAX_LINK_DENSITY and _LETTER.search(block.text) is not None
 
 
@@ -832,30 +868,66 @@ def _best_container(root: Tag, strictness: int) -> List[Tag]:
             holder = holder.parent
         good = len(block.text) >= _MIN_PARAGRAPH and block.link_density < _MAX_LINK_DENSITY
         score = 1 + len(_COMMAS.findall(block.text)) + min(len(block.text) / 100, 3) if good else 0
-        for tag, share in ((holder, 1.0), (holder.parent if holder is not root else None, 0.5)):
-            if isinstance(tag, Tag):
-                entry = candidates.setdefault(id(tag), _Candidate(tag, 0.0, weight=_class_weight(tag)))
-                entry.score += score * share
-                entry.paragraphs += good
-                entry.chars += len(block.text)
-                entry.link_chars += block.link_chars
+        tag: Optional[Tag] = holder
+        for level, share in enumerate(_ANCESTOR_SHARES):
+            if not isinstance(tag, Tag):
+                break
+            entry = candidates.setdefault(id(tag), _Candidate(tag, 0.0, weight=_class_weight(tag)))
+            if level == _DEEP_LEVEL:
+                entry.deep = entry.deep or _Candidate(tag, 0.0, weight=entry.weight)
+                entry = entry.deep
+            entry.score += score * share
+            entry.paragraphs += good
+            entry.chars += len(block.text)
+            entry.link_chars += block.link_chars
+            tag = tag.parent if tag is not root else None
     ranked = [c for c in candidates.values() if c.paragraphs]
     if not ranked:
         return []
     best = max(ranked, key=_rank)
-    parent = best.tag.parent
-    if best.tag is root or not isinstance(parent, Tag):
-        return [best.tag]
-    threshold = max(_rank(best) * _SIBLING_SHARE, _MIN_SIBLING_SCORE)
+    top, top_rank = best.tag, _rank(best)
+    # A box that is its parent's only child is the same text as the parent: go up to the
+    # level where its siblings are (readability does the same) before looking at them.
+    while top is not root and isinstance(top.parent, Tag) and top.parent is not root and _only_child(top):
+        top = top.parent
+    parent = top.parent
+    if top is root or not isinstance(parent, Tag):
+        return [top]
+    threshold = max(top_rank * _SIBLING_SHARE, _MIN_SIBLING_SCORE)
+    kind = _class_key(top)
     chosen: List[Tag] = []
     for child in parent.children:
-        if child is best.tag:
+        if child is top:
             chosen.append(child)
         elif isinstance(child, Tag) and id(child) in candidates and child.name not in _PARAGRAPH_TAGS:
-            sibling = candidates[id(child)]
-            if sibling.paragraphs and _rank(sibling) >= threshold and sibling.link_chars < 0.25 * sibling.chars:
+            sibling = _with_deep(candidates[id(child)])
+            # A box of the same kind as the best one (same class names) is another part of
+            # the same text, as readability has it: a lead paragraph, a second text widget.
+            same_kind = bool(kind) and _class_key(child) == kind
+            score = _rank(sibling) + (top_rank * _SIBLING_SHARE if same_kind else 0.0)
+            if sibling.paragraphs and score >= threshold and sibling.link_chars < 0.25 * sibling.chars:
                 chosen.append(child)
     return chosen
+
+
+def _with_deep(candidate: _Candidate) -> _Candidate:
+    """A candidate with what its deeper paragraphs add counted in."""
+    deep = candidate.deep
+    if deep is None:
+        return candidate
+    return _Candidate(candidate.tag, candidate.score + deep.score, candidate.weight, candidate.paragraphs + deep.paragraphs,
+                      candidate.chars + deep.chars, candidate.link_chars + deep.link_chars)  # fmt: skip
+
+
+def _only_child(tag: Tag) -> bool:
+    """Whether ``tag`` is the only element in its parent (scripts and the like aside)."""
+    return all(child is tag for child in tag.parent.children if isinstance(child, Tag) and child.name not in _NON_TEXT_TAGS)
+
+
+def _class_key(tag: Tag) -> FrozenSet[str]:
+    """An element's class names without the numbered ones that make each box unique
+    (``elementor-element-20948f76``): what kind of box it is."""
+    return frozenset(c for c in tag.get("class") or [] if not any(ch.isdigit() for ch in c))
 
 
 def _rank(candidate: _Candidate) -> float:
