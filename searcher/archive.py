@@ -415,9 +415,31 @@ class Archive:
         )
 
     def _collapsed(self, request: SearchRequest) -> Tuple[Any, int]:
-        """(a ranking whose hits are the earliest copies of the requested window of
-        stories, each with its group's other members, and the number of stories). Every
-        match is grouped, so the counts are exact."""
+        """(a ranking whose hits are the earliest matching copies of the requested window of
+        stories, each with the story's other matching members, and the number of stories).
+
+        Stories are assigned at index time (``searcher.stories``), so this is the engine's
+        search plus a dedup by story (``Engine.collapsed``). An archive written before
+        stories existed has none: every match is then grouped here (exact, slower; a
+        rebuild makes it fast), see ``_grouped``."""
+        from searcher.engines.base import Ranking
+
+        page = self.engine.collapsed(request)
+        if page is None:
+            return self._grouped(request)
+        hits = []
+        for members in page.window:
+            ordered = sorted(members, key=_earliest_match)
+            article = self.engine.get(ordered[0].id)
+            if article is None:  # deleted since the matches were read
+                continue
+            hits.append(Ranked(article, max(m.score for m in members), copies=tuple(m.id for m in ordered[1:]),
+                               copy_sources=tuple(m.source for m in ordered[1:])))
+        return Ranking(page.total, tuple(hits)), page.stories
+
+    def _grouped(self, request: SearchRequest) -> Tuple[Any, int]:
+        """``_collapsed`` on an archive without stories: every match read with its
+        signature and grouped (``analytics.neardup.group_page``); the counts are exact."""
         from dataclasses import replace
 
         from searcher.analytics.neardup import group_page
@@ -559,6 +581,11 @@ def _background(engine: Engine, candidates: Mapping[str, int], size: int, total:
         elif score > best[0]:
             heapq.heapreplace(best, score)
     return background
+
+
+def _earliest_match(m: Any) -> Tuple[bool, float, str]:
+    """Earliest first (undated last, then by id): which copy of a story is shown."""
+    return (m.date is None, m.date.timestamp() if m.date is not None else 0.0, m.id)
 
 
 def _match_order(sort: str) -> Callable[[Tuple[Any, float]], Any]:
