@@ -392,8 +392,12 @@ class Archive:
             timeout=timeout or 0.0,
         )
         groups = None
+        hint = ""
         if collapse:
-            ranking, groups = self._collapsed(request)
+            ranking, groups, fast = self._collapsed(request)
+            if not fast:
+                hint = (f"this archive was indexed before stories were kept, so --collapse groups every match "
+                        f"(slow on large archives); `searcher index --rebuild --index {self.location} PATH` makes it fast")
         else:
             ranking = self.engine.search(request)
         hits = self._hits(ranking.hits, parsed, snippets=snippets, snippet_chars=snippet_chars,
@@ -412,11 +416,13 @@ class Archive:
             suggestion=suggestion,
             seconds=time.perf_counter() - started,
             groups=groups,
+            hint=hint,
         )
 
-    def _collapsed(self, request: SearchRequest) -> Tuple[Any, int]:
+    def _collapsed(self, request: SearchRequest) -> Tuple[Any, int, bool]:
         """(a ranking whose hits are the earliest matching copies of the requested window of
-        stories, each with the story's other matching members, and the number of stories).
+        stories, each with the story's other matching members, the number of stories, and
+        whether the archive's stories answered, rather than grouping every match here).
 
         Stories are assigned at index time (``searcher.stories``), so this is the engine's
         search plus a dedup by story (``Engine.collapsed``). An archive written before
@@ -426,7 +432,7 @@ class Archive:
 
         page = self.engine.collapsed(request)
         if page is None:
-            return self._grouped(request)
+            return (*self._grouped(request), False)
         hits = []
         for members in page.window:
             ordered = sorted(members, key=_earliest_match)
@@ -435,7 +441,7 @@ class Archive:
                 continue
             hits.append(Ranked(article, max(m.score for m in members), copies=tuple(m.id for m in ordered[1:]),
                                copy_sources=tuple(m.source for m in ordered[1:])))
-        return Ranking(page.total, tuple(hits)), page.stories
+        return Ranking(page.total, tuple(hits)), page.stories, True
 
     def _grouped(self, request: SearchRequest) -> Tuple[Any, int]:
         """``_collapsed`` on an archive without stories: every match read with its
