@@ -433,14 +433,9 @@ class Archive:
         page = self.engine.collapsed(request)
         if page is None:
             return (*self._grouped(request), False)
-        hits = []
-        for members in page.window:
-            ordered = sorted(members, key=_earliest_match)
-            article = self.engine.get(ordered[0].id)
-            if article is None:  # deleted since the matches were read
-                continue
-            hits.append(Ranked(article, max(m.score for m in members), copies=tuple(m.id for m in ordered[1:]),
-                               copy_sources=tuple(m.source for m in ordered[1:])))
+        hits = [Ranked(article, max(m.score for m in members), copies=tuple(m.id for m in members[1:]),
+                       copy_sources=tuple(m.source for m in members[1:]))
+                for members, article in zip(page.window, page.shown)]
         return Ranking(page.total, tuple(hits)), page.stories, True
 
     def _grouped(self, request: SearchRequest) -> Tuple[Any, int]:
@@ -587,11 +582,6 @@ def _background(engine: Engine, candidates: Mapping[str, int], size: int, total:
         elif score > best[0]:
             heapq.heapreplace(best, score)
     return background
-
-
-def _earliest_match(m: Any) -> Tuple[bool, float, str]:
-    """Earliest first (undated last, then by id): which copy of a story is shown."""
-    return (m.date is None, m.date.timestamp() if m.date is not None else 0.0, m.id)
 
 
 def _match_order(sort: str) -> Callable[[Tuple[Any, float]], Any]:

@@ -31,9 +31,9 @@ A collapsed search is then a plain search plus a dedup by label
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Dict, Iterable, List, NamedTuple, Optional, Protocol, Sequence, Set, Tuple
+from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Protocol, Sequence, Set, Tuple
 
-__all__ = ["Member", "StoryStore", "assign", "label_of", "story_key"]
+__all__ = ["Member", "StoryStore", "assign", "earliest", "label_of", "story_key"]
 
 
 class Member(NamedTuple):
@@ -60,13 +60,16 @@ class StoryStore(Protocol):
         """Record each article's new label ("" : a story of its own)."""
 
 
-def _earliest(m: Member) -> Tuple[bool, float, str]:
+def earliest(m: Any) -> Tuple[bool, float, str]:
+    """The order of a story's members, earliest first (by date, undated last, then id), of
+    anything with ``id`` and ``date``: which member labels a story and which one a
+    collapsed result shows."""
     return (m.date is None, m.date.timestamp() if m.date is not None else 0.0, m.id)
 
 
 def label_of(members: Iterable[Member]) -> str:
     """A story's label: the id of its earliest member (date, undated last, then id)."""
-    return min(members, key=_earliest).id
+    return min(members, key=earliest).id
 
 
 def story_key(label: str) -> int:

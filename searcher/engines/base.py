@@ -132,12 +132,14 @@ class Match:
 class StoryPage:
     """What ``Engine.collapsed`` found: ``total`` matching articles, the number of distinct
     ``stories`` among them, and the requested window of stories, best first (a story ranks
-    where its best-placed match does), each as its matching members (``Match``, scored,
-    in no particular order)."""
+    where its best-placed match does), each as its matching members (``Match``, scored),
+    earliest first (``searcher.stories.earliest``: by date, undated last, then id), and
+    ``shown``: the article of each story's earliest member, the one a result shows."""
 
     total: int
     stories: int
     window: Tuple[Tuple[Match, ...], ...]
+    shown: Tuple[Article, ...] = ()
 
 
 @dataclass

@@ -244,6 +244,8 @@ class PostgresEngine(Engine):
         (grouping sets); the window is the first distinct stories among the best matches,
         ranked as ``search`` ranks them (past ``RANK_ALL`` matches, by relevance among the
         newest), read in growing slices; then the window's matching members."""
+        from searcher.stories import earliest
+
         if not self._stories():
             return None
         compiled = self.compile(request)
@@ -307,12 +309,18 @@ class PostgresEngine(Engine):
             request, f"SELECT id, instant, source, {score} FROM {_S}.articles WHERE ({' OR '.join(parts)}) "
                      f"AND {where.text}", score_params + extra + where.params)
         by_story: Dict[str, List[Match]] = {label: [] for label in window}
+        published_of = {doc_id: published for _, doc_id, published in members}
         for doc_id, instant, source, value in found:
             label = story_of.get(doc_id, doc_id)
             if label in by_story:
                 date = instant.astimezone(timezone.utc) if instant is not None else None
                 by_story[label].append(Match(doc_id, date, source, float(value)))
-        return StoryPage(total, count, tuple(tuple(by_story[label]) for label in window))
+        ordered = [sorted(by_story[label], key=earliest) for label in window]
+        ordered = [o for o in ordered if o]  # (a story deleted since it was counted)
+        with errors_as(self.url, "read"):
+            articles = self._fetch([(o[0].id, published_of[o[0].id]) for o in ordered])
+        ordered = [o for o in ordered if o[0].id in articles]
+        return StoryPage(total, count, tuple(tuple(o) for o in ordered), tuple(articles[o[0].id] for o in ordered))
 
     def _stories(self) -> bool:
         """Whether this archive keeps stories (schema 3)."""

@@ -428,6 +428,7 @@ class WhooshEngine(Engine):
         count is one ``np.unique``, the window the first distinct stories among the best
         few matches, and only the window's members are read as ``Match``."""
         from searcher.engines.whoosh.stories import has_stories
+        from searcher.stories import earliest
 
         searcher = self.search_view()
         reader = searcher.reader()
@@ -439,7 +440,7 @@ class WhooshEngine(Engine):
         from searcher.engines.whoosh.vector import _factors
 
         leaves = reader.leaf_readers()
-        stories = self._stories_of(searcher, leaves)
+        stories, numbers = self._stories_of(searcher, leaves)
         position = {offset: i for i, (leaf, offset) in enumerate(leaves) if leaf.doc_count_all()}
         parts = []
         for leaf, offset, docnums, scores in self._match_arrays(searcher, request):
@@ -448,24 +449,32 @@ class WhooshEngine(Engine):
         total = sum(len(d) for _, d, _ in parts)
         if not total:
             return StoryPage(0, 0, ())
-        seg = np.concatenate([np.full(len(d), i, np.int64) for i, d, _ in parts])
+        seg = np.repeat(np.asarray([i for i, _, _ in parts], np.int64), [len(d) for _, d, _ in parts])
         local = np.concatenate([d for _, d, _ in parts])
         score = np.concatenate([s for _, _, s in parts])
         story = np.concatenate([stories[i][d] for i, d, _ in parts])
-        date_cols = [None] * len(leaves)
+        date_cols: Dict[int, Any] = {}
         for i, _, _ in parts:
             leaf, offset = leaves[i]
             date_cols[i] = self._leaf_column(searcher, leaf, "date:np", lambda: np.frombuffer(
                 Segment(leaf, offset, _no_check).dates("date"), np.uint64))
-        dates = np.concatenate([date_cols[i][d] for i, d, _ in parts])
-        if request.recency is not None:
-            score = score * _factors(dates, request.recency)
-        undated = dates == NO_DATE
+
+        def dates_of(rows: Any) -> Any:
+            out = np.empty(len(rows), np.uint64)
+            for i in np.unique(seg[rows]).tolist():
+                mine = seg[rows] == i
+                out[mine] = date_cols[i][local[rows[mine]]]
+            return out
+
+        if request.recency is not None or request.sort != "relevance":
+            dates = np.concatenate([date_cols[i][d] for i, d, _ in parts])
+            if request.recency is not None:
+                score = score * _factors(dates, request.recency)
         if request.sort == "relevance":
             primary = -score
         else:
             signed = dates.astype(np.int64)
-            primary = np.where(undated, np.iinfo(np.int64).max, -signed if request.sort == "newest" else signed)
+            primary = np.where(dates == NO_DATE, np.iinfo(np.int64).max, -signed if request.sort == "newest" else signed)
         uids = [self._leaf_column(searcher, leaf, "uid") if "uid" in reader.schema else None for leaf, _ in leaves]
 
         def uid(row: int) -> str:
@@ -474,7 +483,9 @@ class WhooshEngine(Engine):
             return raw.decode("utf-8") if raw else str(searcher.stored_fields(leaves[i][1] + d).get("id", ""))
 
         wanted = request.offset + request.limit
-        count = len(np.unique(story))
+        seen = np.zeros(numbers, bool)
+        seen[story] = True
+        count = int(np.count_nonzero(seen))
         k = max(4 * wanted, 64)
         while True:
             if k >= total:
@@ -482,31 +493,44 @@ class WhooshEngine(Engine):
             else:
                 cutoff = np.partition(primary, k - 1)[k - 1]
                 rows = np.flatnonzero(primary <= cutoff)
-            ranked = sorted(rows.tolist(), key=lambda r: (primary[r], uid(r)))
-            first: Dict[int, None] = {}
-            for r in ranked:
-                first.setdefault(int(story[r]), None)
-                if len(first) >= wanted:
-                    break
+            # In the request's order, ties by id (read only for the rows that tie).
+            rows = rows[np.argsort(primary[rows], kind="stable")]
+            key = primary[rows]
+            tied = np.zeros(len(rows), bool)
+            same = key[1:] == key[:-1]
+            tied[1:] |= same
+            tied[:-1] |= same
+            if tied.any():
+                ties = rows[tied].tolist()
+                names = {r: uid(r) for r in ties}
+                rows = np.asarray(sorted(rows.tolist(), key=lambda r: (primary[r], names.get(r, ""))), np.int64)
+            _, at = np.unique(story[rows], return_index=True)
+            first = story[rows[np.sort(at)]][:wanted].tolist()
             if len(first) >= wanted or len(rows) >= total:
                 break
             k *= 4
-        window = list(first)[request.offset:wanted]
+        window = first[request.offset:wanted]
         if not window:
             return StoryPage(total, count, ())
-        members = np.flatnonzero(np.isin(story, np.asarray(window, np.int64)))
+        wanted_story = np.zeros(numbers, bool)
+        wanted_story[window] = True
+        members = np.flatnonzero(wanted_story[story])
+        member_dates = dict(zip(members.tolist(), dates_of(members).tolist()))
         translate = reader.schema["source_key"].from_column_value
-        by_story: Dict[int, List[Match]] = {key: [] for key in window}
+        by_story: Dict[int, List[Tuple[Match, int]]] = {key: [] for key in window}
         for r in members.tolist():
             i, d = int(seg[r]), int(local[r])
             raw_source = self._leaf_column(searcher, leaves[i][0], "source_key")[d]
             text = str(translate(raw_source))
-            when = None if undated[r] else _utc(date_from_column(int(dates[r])))
-            by_story[int(story[r])].append(Match(uid(r), when, "" if text == "(unknown)" else text, float(score[r])))
-        return StoryPage(total, count, tuple(tuple(by_story[key]) for key in window))
+            when = _utc(date_from_column(int(member_dates[r])))
+            found = Match(uid(r), when, "" if text == "(unknown)" else text, float(score[r]))
+            by_story[int(story[r])].append((found, leaves[i][1] + d))
+        ordered = [sorted(by_story[key], key=lambda md: earliest(md[0])) for key in window]
+        return StoryPage(total, count, tuple(tuple(m for m, _ in found) for found in ordered),
+                         tuple(_article(searcher.stored_fields(found[0][1])) for found in ordered))
 
-    def _stories_of(self, searcher: Searcher, leaves: List[Tuple[Any, int]]) -> List[Any]:
-        """The story key of every document, per segment, kept while ``searcher`` is current."""
+    def _stories_of(self, searcher: Searcher, leaves: List[Tuple[Any, int]]) -> Tuple[List[Any], int]:
+        """``stories.story_columns``, kept while ``searcher`` is current."""
         from searcher.engines.whoosh.stories import story_columns
 
         if self._columns_of is not searcher:

@@ -50,9 +50,12 @@ def _live(leaf: Any) -> np.ndarray:
     return live
 
 
-def story_columns(leaves: Sequence[Tuple[Any, int]]) -> List[np.ndarray]:
-    """Per segment (``reader.leaf_readers()``), the story key of every document: the
-    ``skey`` of its live story document, else its own ``ikey``."""
+def story_columns(leaves: Sequence[Tuple[Any, int]]) -> Tuple[List[np.ndarray], int]:
+    """(per segment (``reader.leaf_readers()``), the story number of every document, and
+    how many numbers there are): documents share a number when they share a story (the
+    ``skey`` of a live story document, else the document's own ``ikey``). Numbers are
+    dense (0 to n - 1), so the distinct stories of a result set are counted by marking
+    a table of n booleans."""
     ikeys = [numeric_column(leaf, "ikey") for leaf, _ in leaves]
     members, labels = [], []
     for (leaf, _), ikey in zip(leaves, ikeys):
@@ -72,7 +75,11 @@ def story_columns(leaves: Sequence[Tuple[Any, int]]) -> List[np.ndarray]:
             hit = member[at] == ikey
             story[hit] = label[at[hit]]
         out.append(story)
-    return out
+    if not out:
+        return out, 0
+    keys, dense = np.unique(np.concatenate(out), return_inverse=True)
+    bounds = np.cumsum([0] + [len(o) for o in out])
+    return [dense[a:b].astype(np.int64) for a, b in zip(bounds[:-1], bounds[1:])], len(keys)
 
 
 class StoryTable:
