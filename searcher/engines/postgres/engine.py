@@ -273,11 +273,20 @@ class PostgresEngine(Engine):
         k = max(4 * wanted, 64)
         while True:
             if request.sort != "relevance" or request.recency is not None or total <= RANK_ALL:
-                rows = self._timed(request, f"{select} ORDER BY {_ORDER[request.sort]} LIMIT %s",
-                                   params + [k], generic=generic)
+                # The best k matches with their stories, in one statement (ordered again
+                # outside: a join keeps no order).
+                outer = _ORDER[request.sort].replace("instant", "w.instant").replace("score", "w.score") \
+                    .replace(", id", ", w.id")
+                rows = self._timed(
+                    request,
+                    f"SELECT w.id, w.published, w.score, s.story FROM (SELECT id, published, instant, {score} AS score "
+                    f"FROM {_S}.articles WHERE {where.text} ORDER BY {_ORDER[request.sort]} LIMIT %s) AS w "
+                    f"LEFT JOIN {_S}.stories s ON s.id = w.id ORDER BY {outer}",
+                    params + [k], generic=generic)
+                labels = {r[0]: r[3] for r in rows if r[3] is not None}
             else:
                 rows = self._newest_first(request, select, params, months, k, generic)
-            labels = self._labels([r[0] for r in rows])
+                labels = self._labels([r[0] for r in rows])
             first: Dict[str, None] = {}
             for r in rows:
                 first.setdefault(labels.get(r[0], r[0]), None)
@@ -306,20 +315,19 @@ class PostgresEngine(Engine):
             parts.append("(published IS NULL AND id = ANY(%s))")
             extra.append(undated)
         found = self._timed(
-            request, f"SELECT id, instant, source, {score} FROM {_S}.articles WHERE ({' OR '.join(parts)}) "
+            request, f"SELECT {_COLUMNS}, {score} FROM {_S}.articles WHERE ({' OR '.join(parts)}) "
                      f"AND {where.text}", score_params + extra + where.params)
         by_story: Dict[str, List[Match]] = {label: [] for label in window}
-        published_of = {doc_id: published for _, doc_id, published in members}
-        for doc_id, instant, source, value in found:
+        articles: Dict[str, Article] = {}
+        for row in found:
+            doc_id, instant, source, value = row[0], row[11], row[4], row[-1]
             label = story_of.get(doc_id, doc_id)
             if label in by_story:
                 date = instant.astimezone(timezone.utc) if instant is not None else None
                 by_story[label].append(Match(doc_id, date, source, float(value)))
+                articles[doc_id] = _article(row[:-1])
         ordered = [sorted(by_story[label], key=earliest) for label in window]
         ordered = [o for o in ordered if o]  # (a story deleted since it was counted)
-        with errors_as(self.url, "read"):
-            articles = self._fetch([(o[0].id, published_of[o[0].id]) for o in ordered])
-        ordered = [o for o in ordered if o[0].id in articles]
         return StoryPage(total, count, tuple(tuple(o) for o in ordered), tuple(articles[o[0].id] for o in ordered))
 
     def _stories(self) -> bool:
