@@ -201,7 +201,8 @@ def _check_derived(leaf: Any, docnum: int, fields: Any) -> None:
     if leaf.has_column("ikey"):
         from searcher.stories import story_key
 
-        if leaf.column_reader("ikey")[docnum] != story_key(str(fields["id"])):
+        key = leaf.column_reader("ikey")[docnum]
+        if key and key != story_key(str(fields["id"])):  # (0: written without one, by other tools)
             raise ValueError(f"the id key column of document {docnum} does not match its id")
     if leaf.has_column("sig"):
         stored = leaf.column_reader("sig")[docnum]
