@@ -68,8 +68,10 @@ def story_columns(leaves: Sequence[Tuple[Any, int]]) -> Tuple[List[np.ndarray], 
     order = np.argsort(member, kind="stable")
     member, label = member[order], label[order]
     out = []
-    for ikey in ikeys:
+    for (_, offset), ikey in zip(leaves, ikeys):
         story = ikey.copy()
+        alone = np.flatnonzero(ikey == 0)  # no key (written by other tools): a story of its own
+        story[alone] = -(alone + offset + 1) * 7919
         if len(member):
             at = np.minimum(np.searchsorted(member, ikey), len(member) - 1)
             hit = member[at] == ikey
