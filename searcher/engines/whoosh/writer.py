@@ -211,6 +211,13 @@ class WhooshWriter(EngineWriter):
 
     def _assign_stories(self) -> None:
         """``searcher.stories.assign`` for the batch, its story documents written into it."""
+        if self._table is None and not self._added:
+            # Only deletions: a story changes only if a deleted article had a label.
+            from searcher.engines.whoosh.schema import KIND_STORY
+
+            if not any(self._searcher.document(kind=KIND_STORY, member=i) for i in self._gone):
+                self._gone = set()
+                return
         if self._table is None:
             self._table = StoryTable.load(self._searcher)
         table = self._table
