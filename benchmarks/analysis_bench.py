@@ -259,7 +259,7 @@ def print_table(rows: List[Dict[str, Any]]) -> None:
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--index", type=Path, required=True, help="a Whoosh index folder (schema 5)")
+    parser.add_argument("--index", type=Path, required=True, help="a Whoosh index folder (schema 6: with stories; 5 works, collapsing slowly)")
     parser.add_argument("--runs", type=int, default=5, help="timed calls per figure, after one warm-up (default 5)")
     parser.add_argument("--cli-runs", type=int, default=3, help="whole processes per CLI figure (default 3)")
     parser.add_argument("--out", type=Path, default=None, help="JSON file (default benchmarks/out/analysis-N.json)")
