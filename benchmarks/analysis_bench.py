@@ -106,17 +106,40 @@ def pick_queries(archive: Archive, index: Path) -> List[Dict[str, Any]]:
     ]
 
 
+def timed_pair(first: Callable[[], Any], second: Callable[[], Any], runs: int) -> Tuple[float, float, float, Any, Any]:
+    """(median seconds of ``first``, of ``second``, median of their per-run ratios, last
+    results): the two calls alternate, after one dropped warm-up call each, so that a
+    noisy machine slows both alike."""
+    a, b = first(), second()
+    times_a, times_b = [], []
+    for _ in range(runs):
+        started = time.perf_counter()
+        a = first()
+        times_a.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        b = second()
+        times_b.append(time.perf_counter() - started)
+    ratios = [y / x for x, y in zip(times_a, times_b)]
+    return statistics.median(times_a), statistics.median(times_b), statistics.median(ratios), a, b
+
+
+def search_figures(archive: Archive, q: Dict[str, Any], runs: int) -> Dict[str, Any]:
+    """Medians of a plain search and the same search collapsed, alternating."""
+    text, since, until = q["query"], q.get("since"), q.get("until")
+    out: Dict[str, Any] = {}
+    out["search_s"], out["collapse_s"], out["collapse_ratio"], results, collapsed = timed_pair(
+        lambda: archive.search(text, since=since, until=until, limit=10, snippets=2, timeout=None),
+        lambda: archive.search(text, since=since, until=until, limit=10, snippets=2, timeout=None, collapse=True),
+        runs)
+    out["total"] = results.total
+    out["stories"] = collapsed.groups
+    return out
+
+
 def library_figures(archive: Archive, q: Dict[str, Any], runs: int) -> Dict[str, Any]:
     """Medians of the library calls for one query class."""
     text, since, until = q["query"], q.get("since"), q.get("until")
-    out: Dict[str, Any] = {}
-    out["search_s"], results = timed(lambda: archive.search(text, since=since, until=until, limit=10, snippets=2,
-                                                            timeout=None), runs)
-    out["total"] = results.total
-    out["collapse_s"], collapsed = timed(lambda: archive.search(text, since=since, until=until, limit=10, snippets=2,
-                                                                timeout=None, collapse=True), runs)
-    out["stories"] = collapsed.groups
-    out["collapse_ratio"] = out["collapse_s"] / out["search_s"]
+    out = search_figures(archive, q, runs)
     out["timeline_month_s"], _ = timed(lambda: archive.timeline(text, by="month", since=since, until=until), runs)
     out["timeline_source_s"], _ = timed(lambda: archive.timeline(text, by="month", since=since, until=until,
                                                                  by_source=True), runs)
@@ -236,22 +259,36 @@ def print_table(rows: List[Dict[str, Any]]) -> None:
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--index", type=Path, required=True, help="a Whoosh index folder (schema 5)")
+    parser.add_argument("--index", type=Path, required=True, help="a Whoosh index folder (schema 6: with stories; 5 works, collapsing slowly)")
     parser.add_argument("--runs", type=int, default=5, help="timed calls per figure, after one warm-up (default 5)")
     parser.add_argument("--cli-runs", type=int, default=3, help="whole processes per CLI figure (default 3)")
     parser.add_argument("--out", type=Path, default=None, help="JSON file (default benchmarks/out/analysis-N.json)")
     parser.add_argument("--skip-export", action="store_true")
+    parser.add_argument("--search-only", action="store_true",
+                        help="only the plain and collapsed searches (no timeline, first, terms, CLI or export)")
+    parser.add_argument("--archive", default=None,
+                        help="time this archive (e.g. a postgresql:// URL holding the same articles); "
+                             "the query classes are still picked from --index")
     args = parser.parse_args(argv)
-    with Archive.open(args.index) as archive:
+    with Archive.open(args.index) as picker:
+        queries = pick_queries(picker, args.index)
+    with Archive.open(args.archive or args.index) as archive:
         n = len(archive)
-        queries = pick_queries(archive, args.index)
-        print(f"{n:,} articles in {args.index}; median of {args.runs} warm runs, seconds", file=sys.stderr)
+        shown = args.archive or args.index
+        print(f"{n:,} articles in {shown}; median of {args.runs} warm runs, seconds", file=sys.stderr)
         rows = []
         for q in queries:
             row = dict(q)
-            row.update(library_figures(archive, q, args.runs))
+            row.update(search_figures(archive, q, args.runs) if args.search_only else
+                       library_figures(archive, q, args.runs))
             rows.append(row)
-            print(f"  {q['class']}: {json.dumps({k: v for k, v in row.items() if k.endswith('_s')})}", file=sys.stderr)
+            print(f"  {q['class']}: {json.dumps({k: v for k, v in row.items() if k.endswith('_s')})} "
+                  f"ratio {row['collapse_ratio']:.2f} stories {row['stories']}", file=sys.stderr)
+    if args.search_only:
+        for row in rows:
+            print(f"{row['class']:<14} {row['query']:<22} {row['total']:>7,} {row['stories']:>7,} "
+                  f"{row['search_s']:>8.4f} {row['collapse_s']:>8.4f} {row['collapse_ratio']:>6.2f}x")
+        return 0
     for row in rows:
         for command in ("timeline", "first"):
             found = cli_median([command, row["query"], "--format", "json", *_dates(row)], args.index, args.cli_runs)

@@ -6,6 +6,13 @@ its title from one real article and 8-30 sentences drawn from the whole pool, in
 with a date spread uniformly over 30 years. Everything comes from one ``random.Random(seed)``
 and sorted inputs, so the same seed gives the same files byte for byte.
 
+With ``copies`` (a share, e.g. 0.1), that share of the articles are wire copies instead:
+an edited copy of an earlier generated article (or of a copy of it), published 0-3 days
+later under another headline, with a fifth of its sentences moved, one word in 20
+replaced and, half the time, a sentence added. Those are what ``search --collapse``
+groups; without them every article is its own story. (The copies come from a second
+``random.Random``, so the originals are the same with or without them.)
+
 The articles are written in formats searcher reads: JSONL files of 1,000 articles (most of
 them), CSV files of 1,000 rows, and single-article text files with ``title:``/``date:``
 header lines. ``generate`` also returns the parsed articles, which the baselines index from
@@ -101,10 +108,34 @@ def sentence_pool(articles: Sequence[Tuple[str, str]]) -> Tuple[List[str], List[
     return list(titles), list(sentences)
 
 
-def iter_articles(n: int, seed: int, root: Optional[Path] = None) -> Iterator[GenArticle]:
+def _wire_copy(rng: random.Random, of: GenArticle, num: int, titles: List[str], pool: List[str]) -> GenArticle:
+    """An edited copy of ``of``: another headline, sentences moved, words replaced, maybe
+    a sentence added, 0-3 days later."""
+    sentences = [s for p in of.body.split("\n\n") for s in _SENTENCE.split(p) if s.strip()]
+    for _ in range(max(1, len(sentences) // 5)):
+        i, j = rng.randrange(len(sentences)), rng.randrange(len(sentences))
+        sentences[i], sentences[j] = sentences[j], sentences[i]
+    words = " ".join(sentences).split(" ")
+    for _ in range(len(words) // 20):
+        words[rng.randrange(len(words))] = rng.choice(("the", "said", "new", "report", "officials", "week"))
+    text = " ".join(words)
+    if rng.random() < 0.5:
+        text += " " + rng.choice(pool)
+    day = of.day + timedelta(days=rng.randint(0, 3))
+    return GenArticle(num, rng.choice(titles), text, day, f"https://wire.example.org/{day.year}/c{num:07d}")
+
+
+def iter_articles(n: int, seed: int, root: Optional[Path] = None, copies: float = 0.0) -> Iterator[GenArticle]:
     titles, pool = sentence_pool(_real_articles(root))
     rng = random.Random(seed)
+    wire = random.Random(seed + 1)
+    made: List[GenArticle] = []
     for num in range(n):
+        if copies > 0 and made and wire.random() < copies:
+            copy = _wire_copy(wire, made[-1 - wire.randrange(min(len(made), 500))], num, titles, pool)
+            made.append(copy)
+            yield copy
+            continue
         title = rng.choice(titles)
         count = rng.randint(8, 30)
         chosen = rng.choices(pool, k=count)
@@ -115,7 +146,10 @@ def iter_articles(n: int, seed: int, root: Optional[Path] = None) -> Iterator[Ge
             paragraphs.append(" ".join(chosen[i : i + step]))
             i += step
         day = FIRST_DAY + timedelta(days=rng.randrange(DAYS))
-        yield GenArticle(num, title, "\n\n".join(paragraphs), day, f"https://news.example.org/{day.year}/a{num:07d}")
+        article = GenArticle(num, title, "\n\n".join(paragraphs), day, f"https://news.example.org/{day.year}/a{num:07d}")
+        if copies > 0:
+            made.append(article)
+        yield article
 
 
 def _format_of(num: int) -> str:
@@ -124,10 +158,12 @@ def _format_of(num: int) -> str:
     return _MIX[(num // 50) % len(_MIX)]
 
 
-def generate(n: int, folder: Path, *, seed: int = 42, root: Optional[Path] = None) -> List[GenArticle]:
-    """Write ``n`` articles under ``folder`` (jsonl/, csv/, text/) and return them."""
+def generate(n: int, folder: Path, *, seed: int = 42, root: Optional[Path] = None,
+             copies: float = 0.0) -> List[GenArticle]:
+    """Write ``n`` articles under ``folder`` (jsonl/, csv/, text/) and return them; with
+    ``copies``, that share of them are wire copies of earlier ones (see the module doc)."""
     folder = Path(folder)
-    articles = list(iter_articles(n, seed, root))
+    articles = list(iter_articles(n, seed, root, copies))
     groups: Dict[str, List[GenArticle]] = {"jsonl": [], "csv": [], "text": []}
     for a in articles:
         groups[_format_of(a.num)].append(a)
@@ -163,6 +199,8 @@ if __name__ == "__main__":
     ap.add_argument("folder", type=Path)
     ap.add_argument("--articles", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--copies", type=float, default=0.0,
+                    help="share of the articles that are edited wire copies of earlier ones (e.g. 0.1)")
     args = ap.parse_args()
-    made = generate(args.articles, args.folder, seed=args.seed)
+    made = generate(args.articles, args.folder, seed=args.seed, copies=args.copies)
     print(f"{len(made)} articles written under {args.folder}", file=sys.stderr)

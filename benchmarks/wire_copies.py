@@ -239,6 +239,47 @@ def evaluate(articles: Sequence[EvalArticle], thresholds: Sequence[float]) -> Li
     return [(t, *score(articles, neardup.group(rows, threshold=t))) for t in thresholds]
 
 
+def archive_scores(articles: Sequence[EvalArticle], queries: int) -> List[Tuple[str, float, float, int, int]]:
+    """The same scores for the stories an archive assigns at index time (``searcher.stories``):
+    the articles indexed into a temporary Whoosh archive in batches of 200, the stories read
+    back with a collapsed search matching every article; then, for the top keyword of
+    ``queries`` originals, the collapsed groups of that query's matches against the true
+    pairs among those matches (a story's matches are grouped even when the copy that links
+    them does not match)."""
+    import os
+    import tempfile
+
+    from searcher import Archive
+    from searcher.article import Article
+
+    families = {a.id: a.family for a in articles}
+    os.environ["SEARCHER_BATCH_ARTICLES"] = "200"
+    out = []
+    with tempfile.TemporaryDirectory() as folder, Archive.open(Path(folder) / "ix", create=True) as archive:
+        archive.add(Article(id=a.id, title=a.title, body=a.body, date=a.date, source=a.source) for a in articles)
+
+        def scored(name: str, query: str) -> Tuple[str, float, float, int, int]:
+            found = archive.search(query, collapse=True, limit=100_000, snippets=0, timeout=None)
+            ids = [i for h in found.hits for i in (h.id, *h.copies)]
+            truth_groups: Dict[int, List[str]] = {}
+            for i in ids:
+                truth_groups.setdefault(families[i], []).append(i)
+            truth = _pairs(truth_groups.values())
+            predicted = _pairs([(h.id, *h.copies) for h in found.hits])
+            hits = len(truth & predicted)
+            return (name, hits / len(predicted) if predicted else 1.0, hits / len(truth) if truth else 1.0,
+                    len(predicted), len(truth))
+
+        out.append(scored("whole archive", "-zznowordqq"))
+        rng = random.Random(5)
+        originals = [a for a in articles if a.id.startswith("o") and "c" not in a.id]
+        for a in rng.sample(originals, min(queries, len(originals))):
+            keywords = extract_keywords(a.title, a.body, count=1)
+            if keywords:
+                out.append(scored(keywords[0], f'keyword:"{keywords[0]}" OR "{keywords[0]}"'))
+    return out
+
+
 def signature_cost(bodies: Sequence[str], runs: int) -> Tuple[float, List[float]]:
     """Median over ``runs`` passes of the mean signature time per body, in microseconds."""
     neardup.signature(bodies[0])
@@ -261,6 +302,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--drop-real", type=float, default=0.3, help="exact Jaccard of real copies dropped from the pool")
     parser.add_argument("--cost", action="store_true", help="time signature() over the real bodies")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--archive", type=int, metavar="QUERIES", default=0,
+                        help="also score the stories of an archive: all of them, and the collapsed groups of "
+                             "QUERIES queries")
     args = parser.parse_args(argv)
     corpora = args.corpora if args.corpora.is_dir() else REPO / "corpus"
     real = load_real(corpora)
@@ -286,6 +330,17 @@ def main(argv: Optional[List[str]] = None) -> int:
     for t, p, r, npred, ntrue in results:
         mark = "  <- default" if abs(t - neardup.THRESHOLD) < 1e-9 else ""
         print(f"{t:9.2f}  {p:9.3f}  {r:6.3f}  {npred:15d}  {ntrue:10d}{mark}")
+    if args.archive:
+        rows = archive_scores(articles, args.archive)
+        print("\nstories of an archive (index time)   precision  recall  predicted-pairs  true-pairs")
+        for name, p, r, npred, ntrue in rows[:1]:
+            print(f"{name:<36}  {p:9.3f}  {r:6.3f}  {npred:15d}  {ntrue:10d}")
+        within = rows[1:]
+        if within:
+            hits_p = sum(p * n for _, p, _, n, _ in within) / max(1, sum(n for _, _, _, n, _ in within))
+            hits_r = sum(r * t for _, _, r, _, t in within) / max(1, sum(t for _, _, _, _, t in within))
+            print(f"{'collapsed groups, ' + str(len(within)) + ' queries (pooled)':<36}  {hits_p:9.3f}  {hits_r:6.3f}  "
+                  f"{sum(n for *_, n, _ in within):15d}  {sum(t for *_, t in within):10d}")
     return 0
 
 

@@ -393,8 +393,12 @@ class Archive:
             timeout=timeout or 0.0,
         )
         groups = None
+        hint = ""
         if collapse:
-            ranking, groups = self._collapsed(request)
+            ranking, groups, fast = self._collapsed(request)
+            if not fast:
+                hint = (f"this archive was indexed before stories were kept, so --collapse groups every match "
+                        f"(slow on large archives); `searcher index --rebuild --index {self.location} PATH` makes it fast")
         else:
             ranking = self.engine.search(request)
         hits = self._hits(ranking.hits, parsed, snippets=snippets, snippet_chars=snippet_chars,
@@ -413,12 +417,31 @@ class Archive:
             suggestion=suggestion,
             seconds=time.perf_counter() - started,
             groups=groups,
+            hint=hint,
         )
 
-    def _collapsed(self, request: SearchRequest) -> Tuple[Any, int]:
-        """(a ranking whose hits are the earliest copies of the requested window of
-        stories, each with its group's other members, and the number of stories). Every
-        match is grouped, so the counts are exact."""
+    def _collapsed(self, request: SearchRequest) -> Tuple[Any, int, bool]:
+        """(a ranking whose hits are the earliest matching copies of the requested window of
+        stories, each with the story's other matching members, the number of stories, and
+        whether the archive's stories answered, rather than grouping every match here).
+
+        Stories are assigned at index time (``searcher.stories``), so this is the engine's
+        search plus a dedup by story (``Engine.collapsed``). An archive written before
+        stories existed has none: every match is then grouped here (exact, slower; a
+        rebuild makes it fast), see ``_grouped``."""
+        from searcher.engines.base import Ranking
+
+        page = self.engine.collapsed(request)
+        if page is None:
+            return (*self._grouped(request), False)
+        hits = [Ranked(article, max(m.score for m in members), copies=tuple(m.id for m in members[1:]),
+                       copy_sources=tuple(m.source for m in members[1:]))
+                for members, article in zip(page.window, page.shown)]
+        return Ranking(page.total, tuple(hits)), page.stories, True
+
+    def _grouped(self, request: SearchRequest) -> Tuple[Any, int]:
+        """``_collapsed`` on an archive without stories: every match read with its
+        signature and grouped (``analytics.neardup.group_page``); the counts are exact."""
         from dataclasses import replace
 
         from searcher.analytics.neardup import group_page

@@ -269,6 +269,8 @@ def search(
         )
     if show_query:
         click.echo(f"query: {_printable(results.parsed.describe())}", err=True)
+    if results.hint:
+        click.echo(f"hint: {results.hint}", err=True)
     renderers = {
         "json": render.results_json,
         "jsonl": render.results_jsonl,

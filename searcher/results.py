@@ -87,6 +87,9 @@ class Results:
     seconds: float
     #: With ``collapse``: how many stories (groups of copies) the articles make.
     groups: Optional[int] = None
+    #: A one-line note for the user about how the results were made (e.g. an archive
+    #: too old to collapse fast); not part of the JSON.
+    hint: str = ""
 
     def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)

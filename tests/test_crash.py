@@ -76,15 +76,20 @@ def check_state(index: Path, expected: Dict[str, Set[str]]) -> int:
         reader = archive.engine.search_view().reader()
         markers: Dict[str, int] = {}
         by_path: Dict[str, List[str]] = {}
+        members: Set[str] = set()
         for _, fields in reader.iter_docs():
             if "id" in fields:
                 by_path.setdefault(fields["path"], []).append(fields["id"])
+            elif "member" in fields:  # a story document (schema 6): one per member of a story
+                assert fields["member"] not in members, f"two story documents for {fields['member']}"
+                members.add(fields["member"])
             else:
                 assert fields.get("filesig"), fields
                 assert fields["path"] not in markers, f"two markers for {fields['path']}"
                 markers[fields["path"]] = int(fields["position"])
         ids = [i for group in by_path.values() for i in group]
         assert len(ids) == len(set(ids)), Counter(ids).most_common(3)
+        assert members <= set(ids), sorted(members - set(ids))[:3]  # no story document outlives its article
         # Only whole committed files: no article without its file's marker...
         assert set(by_path) <= set(markers), sorted(set(by_path) - set(markers))[:3]
         # ... and every marked file holds exactly its articles.

@@ -61,6 +61,8 @@ __all__ = [
     "similarity",
     "group",
     "group_page",
+    "band_keys",
+    "components",
 ]
 
 #: Words per shingle.
@@ -434,3 +436,42 @@ def group_page(
                 page.append(Group(members=tuple(sorted((items[j] for j in found), key=_earliest)), rank=i))
         seen += 1
     return count, page
+
+
+_BAND_SALT = np.arange(BANDS, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+
+
+def band_keys(signatures: List[Signature]) -> np.ndarray:
+    """One row of :data:`BANDS` int64 keys per signature: two articles share a key exactly
+    when their values in that band are equal (the LSH test of :func:`group`), up to a
+    64-bit hash collision, which only proposes a candidate that the Jaccard test then
+    rejects. Rows of a missing or foreign signature are all 0 (0 is never a key). For
+    the index-time stories (``searcher.stories``), which look candidates up by key."""
+    out = np.zeros((len(signatures), BANDS), dtype=np.int64)
+    valid = [i for i, sig in enumerate(signatures) if _valid(sig)]
+    if not valid:
+        return out
+    head = len(_HEADER)
+    matrix = np.frombuffer(b"".join(bytes(signatures[i][head:]) for i in valid),  # type: ignore[index]
+                           dtype="<u4").reshape(len(valid), HASHES)
+    keys = np.stack([_band_keys(matrix, band) for band in range(BANDS)], axis=1)
+    keys = keys ^ _BAND_SALT
+    keys ^= keys >> _S31
+    keys *= _MIX1
+    keys ^= keys >> _S29
+    keys &= np.uint64(2**63 - 1)  # a non-negative int64: a PostgreSQL bigint
+    keys[keys == 0] = 1
+    out[valid] = keys.astype(np.int64)
+    return out
+
+
+def components(rows: Iterable[Tuple[str, DateLike, str, Signature]], *, threshold: float = THRESHOLD) -> List[List[int]]:
+    """The connected sets (row numbers, in order) of ``rows`` of two or more members, linked
+    as :func:`group` links them: what the index-time stories of ``searcher.stories`` are,
+    computed over the rows given."""
+    items = _rows(rows)
+    found = _linked(items, threshold)
+    members: Dict[int, List[int]] = {}
+    for i in found.joined():
+        members.setdefault(found.find(i), []).append(i)
+    return [m for m in members.values() if len(m) > 1]

@@ -128,6 +128,20 @@ class Match:
         return self.local if self.local is not None else self.date
 
 
+@dataclass(frozen=True)
+class StoryPage:
+    """What ``Engine.collapsed`` found: ``total`` matching articles, the number of distinct
+    ``stories`` among them, and the requested window of stories, best first (a story ranks
+    where its best-placed match does), each as its matching members (``Match``, scored),
+    earliest first (``searcher.stories.earliest``: by date, undated last, then id), and
+    ``shown``: the article of each story's earliest member, the one a result shows."""
+
+    total: int
+    stories: int
+    window: Tuple[Tuple[Match, ...], ...]
+    shown: Tuple[Article, ...] = ()
+
+
 @dataclass
 class CheckReport:
     """What ``Engine.check`` found: counts and a list of one-line problems (empty: healthy)."""
@@ -273,6 +287,16 @@ class Engine(abc.ABC):
     def matches(self, request: SearchRequest, *, signatures: bool = False) -> Iterator[Match]:
         """Every article ``request`` matches (its ``limit``, ``offset`` and ``sort`` ignored),
         in no particular order, streamed; scored when the request has a tree."""
+
+    def collapsed(self, request: SearchRequest) -> Optional[StoryPage]:
+        """A search collapsed by story (``searcher.stories``: wire copies grouped at index
+        time): the exact number of matches and of distinct stories among them, and the
+        window of stories (``offset``/``limit`` count stories) in the request's order, a
+        story placed by its best match (by relevance, its best score, times the recency
+        factor when asked; by date, its newest or oldest match; ties by id). None when the
+        archive keeps no stories (made by an older version): ``Archive`` then groups every
+        match itself (``matches(signatures=True)``)."""
+        return None
 
     def keywords_of(self, request: SearchRequest) -> Iterator[Tuple[str, ...]]:
         """The stored keywords of every article ``request`` matches (significant terms)."""

@@ -20,7 +20,7 @@ from psycopg import errors as pgerrors
 from psycopg import sql
 
 from searcher.article import Article
-from searcher.engines.base import CheckReport, Engine, EngineWriter, Match, Ranked, Ranking, SearchRequest
+from searcher.engines.base import CheckReport, Engine, EngineWriter, Match, Ranked, Ranking, SearchRequest, StoryPage
 from searcher.engines.postgres import schema
 from searcher.engines.postgres.compile import Request, compile_request
 from searcher.engines.postgres.connect import connect, errors_as, server_error
@@ -63,6 +63,7 @@ class PostgresEngine(Engine):
         self.location = redact(url)
         self.conn = conn
         self._levenshtein: Optional[str] = None
+        self._has_stories: Optional[bool] = None
         with errors_as(url, "read"):
             row = conn.execute(
                 "SELECT n.nspname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
@@ -236,6 +237,114 @@ class PostgresEngine(Engine):
             found = self._fetch([(r[0], r[1]) for r in rows])
         hits = tuple(Ranked(found[r[0]], float(r[2])) for r in rows if r[0] in found)
         return Ranking(total, hits)
+
+    def collapsed(self, request: SearchRequest) -> Optional[StoryPage]:
+        """The search of ``search`` with each match's story (``stories``, else its own id):
+        one statement counts the matches per month and the distinct stories overall
+        (grouping sets); the window is the first distinct stories among the best matches,
+        ranked as ``search`` ranks them (past ``RANK_ALL`` matches, by relevance among the
+        newest), read in growing slices; then the window's matching members."""
+        from searcher.stories import earliest
+
+        if not self._stories():
+            return None
+        compiled = self.compile(request)
+        score, score_params = self._score(compiled, request)
+        where = compiled.where
+        generic = not compiled.dated
+        counted = self._timed(
+            request,
+            f"SELECT g.n, g.stories, (regexp_match(pg_get_expr(c.relpartbound, c.oid), "
+            f"'FROM \\(''([^'']+)''\\)'))[1]::timestamptz, g.tableoid IS NULL FROM "
+            f"(SELECT m.tableoid, count(*) AS n, count(DISTINCT coalesce(s.story, m.id)) AS stories "
+            f"FROM (SELECT tableoid, id FROM {_S}.articles WHERE {where.text}) AS m "
+            f"LEFT JOIN {_S}.stories s ON s.id = m.id GROUP BY GROUPING SETS ((m.tableoid), ())) AS g "
+            f"LEFT JOIN pg_class c ON c.oid = g.tableoid",
+            where.params, generic=generic)
+        overall = [r for r in counted if r[3]]
+        total, count = (int(overall[0][0]), int(overall[0][1])) if overall else (0, 0)
+        wanted = request.offset + request.limit
+        if total == 0 or request.offset >= count:
+            return StoryPage(total, count, ())
+        select = f"SELECT id, published, {score} AS score FROM {_S}.articles WHERE {where.text}"
+        params = score_params + where.params
+        months = sorted(((start, int(n)) for n, _, start, whole in counted if not whole and start is not None),
+                        reverse=True)
+        k = max(4 * wanted, 64)
+        while True:
+            if request.sort != "relevance" or request.recency is not None or total <= RANK_ALL:
+                # The best k matches with their stories, in one statement (ordered again
+                # outside: a join keeps no order).
+                outer = _ORDER[request.sort].replace("instant", "w.instant").replace("score", "w.score") \
+                    .replace(", id", ", w.id")
+                rows = self._timed(
+                    request,
+                    f"SELECT w.id, w.published, w.score, s.story FROM (SELECT id, published, instant, {score} AS score "
+                    f"FROM {_S}.articles WHERE {where.text} ORDER BY {_ORDER[request.sort]} LIMIT %s) AS w "
+                    f"LEFT JOIN {_S}.stories s ON s.id = w.id ORDER BY {outer}",
+                    params + [k], generic=generic)
+                labels = {r[0]: r[3] for r in rows if r[3] is not None}
+            else:
+                rows = self._newest_first(request, select, params, months, k, generic)
+                labels = self._labels([r[0] for r in rows])
+            first: Dict[str, None] = {}
+            for r in rows:
+                first.setdefault(labels.get(r[0], r[0]), None)
+                if len(first) >= wanted:
+                    break
+            if len(first) >= wanted or len(rows) >= total or k >= total:
+                break
+            k *= 4
+        window = list(first)[request.offset:wanted]
+        if not window:
+            return StoryPage(total, count, ())
+        with errors_as(self.url, "read"):
+            members = self.conn.execute(
+                f"SELECT coalesce(s.story, d.id), d.id, d.published FROM {_S}.docs d "
+                f"LEFT JOIN {_S}.stories s ON s.id = d.id WHERE d.id = ANY(%s) OR s.story = ANY(%s)",
+                [window, window]).fetchall()
+        keys = [(doc_id, published) for _, doc_id, published in members]
+        story_of = {doc_id: label for label, doc_id, _ in members}
+        dated = [(i, p) for i, p in keys if p is not None]
+        parts, extra = [], []
+        if dated:
+            parts.append("(published = ANY(%s) AND id = ANY(%s))")
+            extra += [[p for _, p in dated], [i for i, _ in dated]]
+        undated = [i for i, p in keys if p is None]
+        if undated:
+            parts.append("(published IS NULL AND id = ANY(%s))")
+            extra.append(undated)
+        found = self._timed(
+            request, f"SELECT {_COLUMNS}, {score} FROM {_S}.articles WHERE ({' OR '.join(parts)}) "
+                     f"AND {where.text}", score_params + extra + where.params)
+        by_story: Dict[str, List[Match]] = {label: [] for label in window}
+        articles: Dict[str, Article] = {}
+        for row in found:
+            doc_id, instant, source, value = row[0], row[11], row[4], row[-1]
+            label = story_of.get(doc_id, doc_id)
+            if label in by_story:
+                date = instant.astimezone(timezone.utc) if instant is not None else None
+                by_story[label].append(Match(doc_id, date, source, float(value)))
+                articles[doc_id] = _article(row[:-1])
+        ordered = [sorted(by_story[label], key=earliest) for label in window]
+        ordered = [o for o in ordered if o]  # (a story deleted since it was counted)
+        return StoryPage(total, count, tuple(tuple(o) for o in ordered), tuple(articles[o[0].id] for o in ordered))
+
+    def _stories(self) -> bool:
+        """Whether this archive keeps stories (schema 3)."""
+        if self._has_stories is None:
+            with errors_as(self.url, "read"):
+                found = self.conn.execute("SELECT to_regclass(%s)", [f"{_S}.stories"]).fetchone()
+            self._has_stories = bool(found and found[0] is not None)
+        return self._has_stories
+
+    def _labels(self, ids: List[str]) -> Dict[str, str]:
+        """{id: story label} of those of ``ids`` in a story of two or more."""
+        if not ids:
+            return {}
+        with errors_as(self.url, "read"):
+            rows = self.conn.execute(f"SELECT id, story FROM {_S}.stories WHERE id = ANY(%s)", [ids]).fetchall()
+        return {doc_id: label for doc_id, label in rows}
 
     def _newest_first(self, request: SearchRequest, select: str, params: List[Any],
                       months: List[Tuple[datetime, int]], wanted: int, generic: bool) -> List[Tuple[Any, ...]]:
@@ -501,7 +610,7 @@ def _version(conn: psycopg.Connection) -> Optional[int]:
 
 
 def _check_version(version: int, url: str) -> None:
-    if version != schema.SCHEMA_VERSION:
+    if version not in schema.READABLE_VERSIONS:
         shown = redact(url)
         age = "an older" if version < schema.SCHEMA_VERSION else "a newer"
         raise IndexVersionMismatch(

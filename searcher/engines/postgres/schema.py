@@ -18,7 +18,12 @@ Everything lives in one PostgreSQL schema, ``searcher``:
 * ``terms``: the archive's vocabulary per field, for prefix counts and fuzzy terms;
 * ``long_positions``: every position of every lexeme of articles whose positions do not
   fit a ``tsvector``;
-* ``meta``: the schema version and a generation counter bumped by every commit.
+* ``meta``: the schema version and a generation counter bumped by every commit;
+* (schema 3) ``bands``: each live article's LSH band keys (``analytics.neardup.band_keys``),
+  indexed, where a new article finds its candidate copies; ``stories``: the label of every
+  member of a story of two or more (``searcher.stories``), a side table so that a merge
+  or split rewrites those rows, never an article; ``docs.signature``: the signature again,
+  so that the story rules read candidates without touching the partitions.
 """
 
 from __future__ import annotations
@@ -28,9 +33,15 @@ from typing import Iterable, Set, Tuple
 
 SCHEMA = "searcher"
 #: Bump when a change to tables or analysis makes old archives answer differently.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+#: Versions this code still opens: 2 has no stories (a collapsed search then groups every
+#: match itself; ``--rebuild`` makes it fast).
+READABLE_VERSIONS = (2, 3)
 #: The advisory lock key writers hold shared and ``--rebuild`` exclusively.
 LOCK_KEY = 0x5EA4C4E4
+#: The transaction lock of the story step: one writer at a time, so that the second sees
+#: the first's committed articles (``PostgresWriter``). (+1: creating, +2: partitions.)
+STORY_LOCK = LOCK_KEY + 3
 
 CREATE = f"""
 CREATE SCHEMA {SCHEMA};
@@ -40,9 +51,15 @@ CREATE TABLE {SCHEMA}.docs (
     hash text NOT NULL UNIQUE,
     path text NOT NULL,
     published timestamptz,
-    instant timestamptz
+    instant timestamptz,
+    signature bytea
 );
 CREATE INDEX docs_path ON {SCHEMA}.docs (path);
+CREATE TABLE {SCHEMA}.bands (key bigint NOT NULL, id text NOT NULL);
+CREATE INDEX bands_key ON {SCHEMA}.bands (key);
+CREATE INDEX bands_id ON {SCHEMA}.bands (id);
+CREATE TABLE {SCHEMA}.stories (id text PRIMARY KEY, story text NOT NULL);
+CREATE INDEX stories_story ON {SCHEMA}.stories (story);
 CREATE TABLE {SCHEMA}.articles (
     id text NOT NULL,
     published timestamptz,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 import numpy as np
 import psycopg
@@ -29,6 +29,7 @@ from searcher.engines.base import EngineWriter
 from searcher.engines.postgres import schema
 from searcher.engines.postgres.connect import server_error
 from searcher.engines.postgres.vector import Vector, build, clean_text
+from searcher.stories import Member, assign
 
 _S = schema.SCHEMA
 _LOOKUP = {"id": "id", "hash": "hash", "path": "path"}
@@ -70,6 +71,10 @@ class PostgresWriter(EngineWriter):
         self._touching: Set[str] = set()
         self._added: Dict[str, Set[str]] = {"id": set(), "hash": set(), "path": set()}
         self._ever = self._load_keys()
+        # Schema 3 keeps stories (``searcher.stories``); an archive of schema 2 has none.
+        self._stories = conn.execute(
+            "SELECT value FROM " + _S + ".meta WHERE key = 'schema_version'").fetchone()[0] != "2"
+        self._cur: Optional[psycopg.Cursor] = None
 
     def _load_keys(self) -> Dict[str, np.ndarray]:
         keys: Dict[str, List[int]] = {"id": [], "hash": [], "path": []}
@@ -198,13 +203,16 @@ class PostgresWriter(EngineWriter):
         if by_id:
             cur.execute(f"DELETE FROM {_S}.docs WHERE id = ANY(%s) RETURNING id", [by_id])
             ids.update(r[0] for r in cur.fetchall())
-        if ids:
-            gone = sorted(ids)
+        gone = sorted(ids)
+        if gone:
             cur.execute(f"DELETE FROM {_S}.articles WHERE id = ANY(%s) RETURNING tableoid::regclass::text", [gone])
             self._touching.update(r[0] for r in cur.fetchall())
             cur.execute(f"DELETE FROM {_S}.long_positions WHERE id = ANY(%s)", [gone])
+        kept: List[Article] = []
         if self._adds:
-            self._insert(cur)
+            kept = self._insert(cur)
+        if self._stories and (gone or kept):
+            self._assign_stories(cur, gone, kept)
         if self._marks:
             marks = sorted(self._marks.items())
             cur.execute(
@@ -214,14 +222,19 @@ class PostgresWriter(EngineWriter):
                 [[clean_text(p) for p, _ in marks], [s for _, (s, _) in marks], [n for _, (_, n) in marks]])
         cur.execute(f"UPDATE {_S}.meta SET value = (value::bigint + 1)::text WHERE key = 'generation'")
 
-    def _insert(self, cur: psycopg.Cursor) -> None:
+    def _insert(self, cur: psycopg.Cursor) -> List[Article]:
+        """Insert the pending articles; returns those stored (the others were there)."""
         adds = sorted(self._adds, key=lambda av: av[0].id)
+        columns, types = "id, hash, path, published, instant", "%s::text[], %s::text[], %s::text[], %s::timestamptz[], %s::timestamptz[]"
+        values: List[Any] = [[clean_text(a.id) for a, _ in adds], [a.content_hash for a, _ in adds],
+                             [clean_text(a.path) for a, _ in adds], [wall_clock(a) for a, _ in adds],
+                             [a.date for a, _ in adds]]
+        if self._stories:
+            columns, types = columns + ", signature", types + ", %s::bytea[]"
+            values.append([bytes(a.signature) if a.signature is not None else None for a, _ in adds])
         cur.execute(
-            f"INSERT INTO {_S}.docs (id, hash, path, published, instant) "
-            "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::timestamptz[], %s::timestamptz[]) "
-            "ON CONFLICT DO NOTHING RETURNING id",
-            [[clean_text(a.id) for a, _ in adds], [a.content_hash for a, _ in adds],
-             [clean_text(a.path) for a, _ in adds], [wall_clock(a) for a, _ in adds], [a.date for a, _ in adds]])
+            f"INSERT INTO {_S}.docs ({columns}) SELECT * FROM unnest({types}) ON CONFLICT DO NOTHING RETURNING id",
+            values)
         accepted = {r[0] for r in cur.fetchall()}
         kept = [(a, v) for a, v in adds if clean_text(a.id) in accepted]
         self._touching.update(_partition_of(a) for a, _ in kept)
@@ -246,6 +259,63 @@ class PostgresWriter(EngineWriter):
                 f"INSERT INTO {_S}.terms (field, term) SELECT * FROM unnest(%s::text[], %s::text[]) "
                 "ON CONFLICT DO NOTHING",
                 [[f for f, _ in terms], [t for _, t in terms]])
+        return [a for a, _ in kept]
+
+    # -- stories (``searcher.stories``) -----------------------------------------------------
+
+    def _assign_stories(self, cur: psycopg.Cursor, gone: List[str], kept: List[Article]) -> None:
+        """The story step of a batch, last in its transaction and under ``STORY_LOCK``
+        (held to the commit): of two writers at once, the second waits and then sees the
+        first's committed articles, so no link between their batches is missed."""
+        from searcher.analytics.neardup import band_keys
+
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", [schema.STORY_LOCK])
+        lost: Set[str] = set()
+        if gone:
+            cur.execute(f"DELETE FROM {_S}.bands WHERE id = ANY(%s)", [gone])
+            cur.execute(f"DELETE FROM {_S}.stories WHERE id = ANY(%s) RETURNING story", [gone])
+            lost = {r[0] for r in cur.fetchall()}
+        added = [Member(clean_text(a.id), a.date, a.signature) for a in kept]
+        if added:
+            keys = band_keys([m.signature for m in added])
+            rows = [(m.id, int(k)) for m, row in zip(added, keys.tolist()) for k in row if k]
+            if rows:
+                with cur.copy(f"COPY {_S}.bands (id, key) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+        self._cur = cur
+        try:
+            assign(self, added, lost)
+        finally:
+            self._cur = None
+
+    def story_candidates(self, keys: Sequence[int]) -> List[Member]:
+        """``StoryStore``: committed articles with one of the band keys (this batch's own
+        too, which ``assign`` leaves out)."""
+        assert self._cur is not None
+        self._cur.execute(
+            f"SELECT d.id, d.instant, d.signature, coalesce(s.story, '') FROM "
+            f"(SELECT DISTINCT id FROM {_S}.bands WHERE key = ANY(%s)) AS b JOIN {_S}.docs d ON d.id = b.id "
+            f"LEFT JOIN {_S}.stories s ON s.id = b.id", [list(keys)])
+        return [_member(row) for row in self._cur.fetchall()]
+
+    def story_members(self, stories: Iterable[str]) -> List[Member]:
+        """``StoryStore``: the live members of these stories."""
+        assert self._cur is not None
+        self._cur.execute(
+            f"SELECT d.id, d.instant, d.signature, s.story FROM {_S}.stories s JOIN {_S}.docs d ON d.id = s.id "
+            "WHERE s.story = ANY(%s)", [sorted(stories)])
+        return [_member(row) for row in self._cur.fetchall()]
+
+    def set_stories(self, labels: Dict[str, str]) -> None:
+        """``StoryStore``: replace the labels of these articles ("" : none)."""
+        assert self._cur is not None
+        ids = sorted(labels)
+        self._cur.execute(f"DELETE FROM {_S}.stories WHERE id = ANY(%s)", [ids])
+        labelled = [i for i in ids if labels[i]]
+        if labelled:
+            self._cur.execute(f"INSERT INTO {_S}.stories (id, story) SELECT * FROM unnest(%s::text[], %s::text[])",
+                              [labelled, [labels[i] for i in labelled]])
 
     def cancel(self) -> None:
         self._deletes, self._adds, self._marks = [], [], {}
@@ -288,6 +358,11 @@ def _partition_of(article: Article) -> str:
     if published is None:
         return f"{_S}.articles_undated"
     return f"{_S}.{schema.partition_name(schema.month_start(published))}"
+
+
+def _member(row: Tuple[Any, ...]) -> Member:
+    doc_id, instant, signature, story = row
+    return Member(doc_id, instant, bytes(signature) if signature is not None else None, story or "")
 
 
 def vec_terms(vec: Vector) -> Set[Tuple[str, str]]:

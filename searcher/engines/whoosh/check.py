@@ -18,7 +18,7 @@ from searcher.errors import SearcherError
 
 __all__ = ["check_index"]
 
-_STORED = ("id", "title", "body", "source", "url", "author", "keywords", "path", "hash", "filesig")
+_STORED = ("id", "title", "body", "source", "url", "author", "keywords", "path", "hash", "filesig", "member", "story")
 _COLUMNS = ("date", "source_key")
 
 
@@ -145,6 +145,8 @@ def _read_segment(leaf: Any) -> tuple:
             _check_derived(leaf, docnum, fields)
         elif fields.get("filesig"):
             markers.append((fields["path"], int(fields.get("position") or 0)))
+        elif fields.get("member") and fields.get("story"):
+            _check_story(leaf, docnum, fields)
         else:
             raise ValueError("a document that is neither an article nor a file marker")
     if live != leaf.doc_count():
@@ -152,6 +154,15 @@ def _read_segment(leaf: Any) -> tuple:
     _read_postings(leaf)
     _read_columns(leaf)
     return ids, paths, markers
+
+
+def _check_story(leaf: Any, docnum: int, fields: Any) -> None:
+    """A story document (schema 6): its numeric columns are its member's and label's keys."""
+    from searcher.stories import story_key
+
+    for column, name in (("ikey", "member"), ("skey", "story")):
+        if leaf.has_column(column) and leaf.column_reader(column)[docnum] != story_key(str(fields[name])):
+            raise ValueError(f"the {column} column of story document {docnum} does not match its {name}")
 
 
 def _check_derived(leaf: Any, docnum: int, fields: Any) -> None:
@@ -187,6 +198,12 @@ def _check_derived(leaf: Any, docnum: int, fields: Any) -> None:
         found = None if raw == NO_DATE else date_from_column(raw)
         if found != expected and not (date is not None and raw == NO_DATE and not _has_day(leaf)):
             raise ValueError(f"the day column of document {docnum} does not match its date")
+    if leaf.has_column("ikey"):
+        from searcher.stories import story_key
+
+        key = leaf.column_reader("ikey")[docnum]
+        if key and key != story_key(str(fields["id"])):  # (0: written without one, by other tools)
+            raise ValueError(f"the id key column of document {docnum} does not match its id")
     if leaf.has_column("sig"):
         stored = leaf.column_reader("sig")[docnum]
         if stored and stored != signature(str(fields.get("body", ""))):

@@ -31,7 +31,7 @@ from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.searching import Searcher
 
 from searcher.article import Article
-from searcher.engines.base import CheckReport, Engine, EngineWriter, Match, Ranked, Ranking, SearchRequest
+from searcher.engines.base import CheckReport, Engine, EngineWriter, Match, Ranked, Ranking, SearchRequest, StoryPage
 from searcher.engines.whoosh.codec import BlockDamage
 from searcher.engines.whoosh.schema import KIND_ARTICLE, KIND_FILE, READABLE_VERSIONS, SCHEMA_VERSION, make_schema
 from searcher.errors import IndexCorrupt, IndexLocked, IndexNotFound, IndexVersionMismatch, QueryTimeout, SearcherError
@@ -420,6 +420,140 @@ class WhooshEngine(Engine):
         if found is None:
             found = self._columns[key] = read() if read is not None else leaf.column_reader(name, translate=False)
         return found
+
+    @_reads_index
+    def collapsed(self, request: SearchRequest) -> Optional[StoryPage]:
+        """Matches read as numpy arrays (docnums, scores), each with its story from the
+        story columns (``stories.story_columns``, read once per searcher): the distinct
+        count is one ``np.unique``, the window the first distinct stories among the best
+        few matches, and only the window's members are read as ``Match``."""
+        from searcher.engines.whoosh.stories import has_stories
+        from searcher.stories import earliest
+
+        searcher = self.search_view()
+        reader = searcher.reader()
+        if not has_stories(reader.schema):
+            return None
+        import numpy as np
+
+        from searcher.engines.whoosh.block import Segment
+        from searcher.engines.whoosh.vector import _factors
+
+        leaves = reader.leaf_readers()
+        stories, numbers = self._stories_of(searcher, leaves)
+        position = {offset: i for i, (leaf, offset) in enumerate(leaves) if leaf.doc_count_all()}
+        parts = []
+        for leaf, offset, docnums, scores in self._match_arrays(searcher, request):
+            if len(docnums):
+                parts.append((position[offset], np.asarray(docnums, np.int64), np.asarray(scores, np.float64)))
+        total = sum(len(d) for _, d, _ in parts)
+        if not total:
+            return StoryPage(0, 0, ())
+        seg = np.repeat(np.asarray([i for i, _, _ in parts], np.int64), [len(d) for _, d, _ in parts])
+        local = np.concatenate([d for _, d, _ in parts])
+        score = np.concatenate([s for _, _, s in parts])
+        story = np.concatenate([stories[i][d] for i, d, _ in parts])
+        date_cols: Dict[int, Any] = {}
+        for i, _, _ in parts:
+            leaf, offset = leaves[i]
+            date_cols[i] = self._leaf_column(searcher, leaf, "date:np", lambda: np.frombuffer(
+                Segment(leaf, offset, _no_check).dates("date"), np.uint64))
+
+        def dates_of(rows: Any) -> Any:
+            out = np.empty(len(rows), np.uint64)
+            for i in np.unique(seg[rows]).tolist():
+                mine = seg[rows] == i
+                out[mine] = date_cols[i][local[rows[mine]]]
+            return out
+
+        if request.recency is not None or request.sort != "relevance":
+            dates = np.concatenate([date_cols[i][d] for i, d, _ in parts])
+            if request.recency is not None:
+                score = score * _factors(dates, request.recency)
+        if request.sort == "relevance":
+            primary = -score
+        else:
+            signed = dates.astype(np.int64)
+            primary = np.where(dates == NO_DATE, np.iinfo(np.int64).max, -signed if request.sort == "newest" else signed)
+        uids = [self._leaf_column(searcher, leaf, "uid") if "uid" in reader.schema else None for leaf, _ in leaves]
+
+        def uid(row: int) -> str:
+            i, d = int(seg[row]), int(local[row])
+            raw = uids[i][d] if uids[i] is not None else b""
+            return raw.decode("utf-8") if raw else str(searcher.stored_fields(leaves[i][1] + d).get("id", ""))
+
+        wanted = request.offset + request.limit
+        seen = np.zeros(numbers, bool)
+        seen[story] = True
+        count = int(np.count_nonzero(seen))
+        k = max(4 * wanted, 64)
+        while True:
+            if k >= total:
+                rows = np.arange(total)
+            else:
+                cutoff = np.partition(primary, k - 1)[k - 1]
+                rows = np.flatnonzero(primary <= cutoff)
+            # In the request's order, ties by id (read only for the rows that tie).
+            rows = rows[np.argsort(primary[rows], kind="stable")]
+            key = primary[rows]
+            tied = np.zeros(len(rows), bool)
+            same = key[1:] == key[:-1]
+            tied[1:] |= same
+            tied[:-1] |= same
+            if tied.any():
+                ties = rows[tied].tolist()
+                names = {r: uid(r) for r in ties}
+                rows = np.asarray(sorted(rows.tolist(), key=lambda r: (primary[r], names.get(r, ""))), np.int64)
+            _, at = np.unique(story[rows], return_index=True)
+            first = story[rows[np.sort(at)]][:wanted].tolist()
+            if len(first) >= wanted or len(rows) >= total:
+                break
+            k *= 4
+        window = first[request.offset:wanted]
+        if not window:
+            return StoryPage(total, count, ())
+        wanted_story = np.zeros(numbers, bool)
+        wanted_story[window] = True
+        members = np.flatnonzero(wanted_story[story])
+        member_dates = dict(zip(members.tolist(), dates_of(members).tolist()))
+        translate = reader.schema["source_key"].from_column_value
+        by_story: Dict[int, List[Tuple[Match, int]]] = {key: [] for key in window}
+        for r in members.tolist():
+            i, d = int(seg[r]), int(local[r])
+            raw_source = self._leaf_column(searcher, leaves[i][0], "source_key")[d]
+            text = str(translate(raw_source))
+            when = _utc(date_from_column(int(member_dates[r])))
+            found = Match(uid(r), when, "" if text == "(unknown)" else text, float(score[r]))
+            by_story[int(story[r])].append((found, leaves[i][1] + d))
+        ordered = [sorted(by_story[key], key=lambda md: earliest(md[0])) for key in window]
+        return StoryPage(total, count, tuple(tuple(m for m, _ in found) for found in ordered),
+                         tuple(_article(searcher.stored_fields(found[0][1])) for found in ordered))
+
+    def _stories_of(self, searcher: Searcher, leaves: List[Tuple[Any, int]]) -> Tuple[List[Any], int]:
+        """``stories.story_columns``, kept while ``searcher`` is current."""
+        from searcher.engines.whoosh.stories import story_columns
+
+        if self._columns_of is not searcher:
+            self._columns_of, self._columns = searcher, {}
+        found = self._columns.get(("stories",))
+        if found is None:
+            found = self._columns[("stories",)] = story_columns(leaves)
+        return found
+
+    def _match_arrays(self, searcher: Searcher, request: SearchRequest) -> Iterator[Tuple[Any, int, Any, Any]]:
+        """(segment reader, offset, local docnums, scores) of every match, through the numpy
+        engine when it can evaluate the query (arrays), else as ``_leaf_matches`` gives them."""
+        from searcher.engines.whoosh.block import Unsupported
+        from searcher.engines.whoosh.vector import VectorEngine
+
+        query = self._query(request, searcher)
+        try:
+            found = VectorEngine(searcher, deadline=request.deadline, timeout=request.timeout).matches(query)
+        except Unsupported:
+            yield from _leaf_matches(searcher, query, request)
+            return
+        for seg, (ids, scores) in found:
+            yield seg.reader, seg.offset, ids, scores
 
     @_reads_index
     def keywords_of(self, request: SearchRequest) -> Iterator[Tuple[str, ...]]:

@@ -142,6 +142,16 @@ def _init(self: Any, buf: Any, name: Any = None, onclose: Any = None) -> None:
     self.is_closed = False
 
 
+def _array_code(byte: int) -> str:
+    """A column's array type code; a damaged byte (any other value) is ``struct.error``,
+    which readers report as damage (``struct.calcsize`` of a non-ASCII character raised
+    ``UnicodeEncodeError`` instead)."""
+    code = chr(byte)
+    if code not in "bBhHiIlLqQ":
+        raise struct.error(f"bad array type code {byte}")
+    return code
+
+
 def _read_offsets_and_lengths(self: Any) -> None:
     """``VarBytesColumn.Reader._read_offsets_and_lengths`` with the offsets from
     ``accumulate`` instead of a Python loop (same values)."""
@@ -151,11 +161,12 @@ def _read_offsets_and_lengths(self: Any) -> None:
     offsets = None
     if lens_code == "X":
         self.had_stored_offsets = True
-        lens_code = chr(dbfile.get_byte(lastbyte - 2))
-        offsets_code = chr(dbfile.get_byte(lastbyte - 1))
+        lens_code = _array_code(dbfile.get_byte(lastbyte - 2))
+        offsets_code = _array_code(dbfile.get_byte(lastbyte - 1))
         offsetstart = (lastbyte - 2) - doccount * struct.calcsize(offsets_code)
         offsets = dbfile.get_array(offsetstart, offsets_code, doccount)
         lastbyte = offsetstart
+    lens_code = _array_code(ord(lens_code))
     lenstart = lastbyte - struct.calcsize(lens_code) * doccount
     lengths = dbfile.get_array(lenstart, lens_code, doccount)
     if offsets is None:

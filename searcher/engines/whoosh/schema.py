@@ -17,11 +17,12 @@ from whoosh.analysis import Token, Tokenizer
 from searcher.analyzer import DEFAULT_FIELDS, STOPWORDS, Analyzer
 
 #: Bump when a change to fields or analysis makes old indexes answer differently.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 #: Versions this code still reads: 4 lacks the ``day``, ``uid`` and ``sig`` fields (date
 #: filters then use the UTC instant, ids come from stored fields, and wire copies are
-#: grouped from signatures computed when asked).
-READABLE_VERSIONS = (4, 5)
+#: grouped from signatures computed when asked); 4 and 5 lack the stories (``ikey``,
+#: ``skey``, story documents): a collapsed search then groups every match itself.
+READABLE_VERSIONS = (4, 5, 6)
 
 class NewsTokenizer(Tokenizer):
     """``searcher.analyzer.Analyzer`` as a Whoosh tokenizer: the fields' analyzer.
@@ -136,6 +137,7 @@ PLAIN_ANALYZER = NewsTokenizer(stem=False, stoplist=frozenset())
 
 KIND_ARTICLE = "article"
 KIND_FILE = "file"
+KIND_STORY = "story"
 
 
 def make_schema() -> fields.Schema:
@@ -166,4 +168,12 @@ def make_schema() -> fields.Schema:
         offset=fields.STORED(),
         uid=fields.COLUMN(columns.VarBytesColumn()),
         sig=fields.COLUMN(columns.VarBytesColumn()),
+        # Schema 6: stories (``searcher.stories``). Every article has ``ikey``, a number for
+        # its id; every member of a story of two or more has a small "story" document
+        # (``member``: its id, ``story``: the label, ``ikey`` and ``skey``: both as numbers),
+        # so a merge or split rewrites those, never an article.
+        ikey=fields.COLUMN(columns.NumericColumn("q")),
+        skey=fields.COLUMN(columns.NumericColumn("q")),
+        member=fields.ID(stored=True),
+        story=fields.ID(stored=True),
     )

@@ -32,6 +32,8 @@ from searcher.engines.base import EngineWriter
 from searcher.engines.whoosh import fastindex
 from searcher.engines.whoosh.locking import cannot_write
 from searcher.engines.whoosh.schema import KIND_ARTICLE, KIND_FILE, make_schema
+from searcher.engines.whoosh.stories import StoryTable, has_stories, story_document
+from searcher.stories import Member, assign, story_key
 
 _SCHEMA = None
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -96,6 +98,7 @@ def article_fields(article: Article) -> Dict[str, object]:
         if article.utc_offset is not None:
             doc["offset"] = article.utc_offset
     doc["uid"] = article.id.encode("utf-8")
+    doc["ikey"] = story_key(article.id)
     if article.signature is not None:
         doc["sig"] = bytes(article.signature)
     return doc
@@ -141,6 +144,12 @@ class WhooshWriter(EngineWriter):
         self._ever: Dict[str, Set[str]] = {
             name: {t.decode("utf-8") for t in reader.lexicon(name)} for name in ("id", "hash", "path")
         }
+        # Stories (schema 6): the batch's new articles and deleted ids, and the committed
+        # articles' table, loaded at the first commit that needs it.
+        self._stories = has_stories(reader.schema)
+        self._table: Optional[StoryTable] = None
+        self._added: List[Member] = []
+        self._gone: Set[str] = set()
 
     @property
     @_writes
@@ -169,9 +178,13 @@ class WhooshWriter(EngineWriter):
 
     @_writes
     def delete(self, field: str, value: str) -> int:
-        live = len(self.live(field, value)) if self.might_hold(field, value) else 0
+        live = self.live(field, value) if self.might_hold(field, value) else {}
         self._w.delete_by_term(field, value)
-        return live
+        if self._stories:
+            for article_id in live:
+                self._gone.add(article_id)
+                self._w.delete_by_term("member", article_id)
+        return len(live)
 
     @_writes
     def add(self, article: Article) -> None:
@@ -182,6 +195,8 @@ class WhooshWriter(EngineWriter):
         writer.add_document(**doc)
         for name, value in (("id", article.id), ("hash", article.content_hash), ("path", article.path)):
             self._ever[name].add(value)
+        if self._stories:
+            self._added.append(Member(article.id, article.date, article.signature))
 
     @_writes
     def mark_file(self, path: str, signature: str, articles: int) -> None:
@@ -194,8 +209,35 @@ class WhooshWriter(EngineWriter):
             if items is not None:
                 fastindex.PREANALYSED[key] = items
 
+    def _assign_stories(self) -> None:
+        """``searcher.stories.assign`` for the batch, its story documents written into it."""
+        if self._table is None and not self._added:
+            # Only deletions: a story changes only if a deleted article had a label.
+            from searcher.engines.whoosh.schema import KIND_STORY
+
+            if not any(self._searcher.document(kind=KIND_STORY, member=i) for i in self._gone):
+                self._gone = set()
+                return
+        if self._table is None:
+            self._table = StoryTable.load(self._searcher)
+        table = self._table
+        lost = {table.remove(i) for i in self._gone}
+        lost.update(table.remove(m.id) for m in self._added)
+        table.replaced = set()
+        changed = assign(table, self._added, lost)
+        writer = self._w
+        for article_id, label in sorted(changed.items()):
+            if article_id in table.replaced:  # its story document goes (new ones have none)
+                writer.delete_by_term("member", article_id)
+            if label:
+                writer.add_document(**story_document(article_id, label))
+        table.add(m._replace(story=changed.get(m.id, "")) for m in self._added)
+        self._added, self._gone = [], set()
+
     @_writes
     def commit(self) -> None:
+        if self._stories and (self._added or self._gone):
+            self._assign_stories()
         if self._writer is not None:
             self._writer.commit()
             self._writer = None
@@ -206,6 +248,7 @@ class WhooshWriter(EngineWriter):
         """Drop the uncommitted batch and its files; never raises (it runs while another
         error, often the file system's, is on its way to the user)."""
         writer, self._writer = self._writer, None
+        self._added, self._gone, self._table = [], set(), None
         if writer is None:
             return
         try:
